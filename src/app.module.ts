@@ -1,0 +1,67 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { ConfigModule, ConfigType } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
+import { RolesGuard } from './auth/guards/roles.guard';
+import { CommonModule } from './common/common.module';
+import { isRateLimited } from './common/decorators/rate-limited.decorator';
+import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
+import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
+import { CorsMiddleware } from './common/middleware/cors.middleware';
+import { JsonBodyMiddleware } from './common/middleware/json-body.middleware';
+import { RequestIdMiddleware, requestIdOf } from './common/middleware/request-id.middleware';
+import { SecurityHeadersMiddleware } from './common/middleware/security-headers.middleware';
+import { createValidationPipe } from './common/pipes/validation.pipe';
+import { appConfig, configNamespaces, throttleConfig } from './config';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { ImagesModule } from './images/images.module';
+import { StorageModule } from './storage/storage.module';
+import { UsersModule } from './users/users.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, load: configNamespaces, ignoreEnvFile: process.env.NODE_ENV === 'test' }),
+    LoggerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (cfg: ConfigType<typeof appConfig>) => ({
+        pinoHttp: {
+          level: cfg.logLevel,
+          genReqId: (req, res) => requestIdOf(req as never, res as never),
+          redact: ['req.headers.authorization', 'req.headers.cookie'],
+          customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+        },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [throttleConfig.KEY],
+      useFactory: (cfg: ConfigType<typeof throttleConfig>) => ({
+        throttlers: [{ name: 'default', ttl: 60_000, limit: cfg.authRateLimit }],
+        skipIf: (context) => !isRateLimited(context),
+      }),
+    }),
+    CommonModule,
+    DatabaseModule,
+    UsersModule,
+    AuthModule,
+    StorageModule,
+    ImagesModule,
+    HealthModule,
+  ],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    { provide: APP_GUARD, useExisting: JwtAuthGuard },
+    { provide: APP_GUARD, useExisting: RolesGuard },
+  ],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestIdMiddleware, SecurityHeadersMiddleware, CorsMiddleware, JsonBodyMiddleware).forRoutes('{*path}');
+  }
+}

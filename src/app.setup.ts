@@ -1,0 +1,45 @@
+import { INestApplication, NestApplicationOptions } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+
+/** Options every instance is created with, in main.ts and in the e2e tests alike. */
+export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLogs: true, abortOnError: false };
+
+/** What cannot be a provider of AppModule: the logger, Express settings and the OpenAPI document. */
+export function configureApp(app: INestApplication): INestApplication {
+  const express = app as NestExpressApplication;
+  express.useLogger(app.get(Logger));
+  express.disable('x-powered-by');
+  express.set('etag', false);
+  express.set('query parser', 'simple');
+  express.enableShutdownHooks();
+  setupSwagger(app);
+  return app;
+}
+
+export function buildOpenApiDocument(app: INestApplication) {
+  const config = new DocumentBuilder()
+    .setTitle('Image API')
+    .setDescription(
+      'Upload, validate, store, list, transform and serve images. Successful bodies are `{ data }` ' +
+        '(lists add `meta`); errors are RFC 9457 problem details (`application/problem+json`).',
+    )
+    .setVersion('1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addTag('auth', 'Accounts and tokens')
+    .addTag('images', 'Upload, list, read, download and delete images')
+    .addTag('compat', 'Routes of the original Flask service, kept for its clients (deprecated)')
+    .addTag('operations', 'Health')
+    .build();
+  return SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (_controller, method) => method,
+  });
+}
+
+function setupSwagger(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+  });
+}

@@ -1,0 +1,8 @@
+import { Role } from '../users/user.entity';
+
+/** The authenticated principal that guards attach to the request and handlers receive. */
+export interface AuthUser {
+  id: string;
+  email: string;
+  role: Role;
+}

@@ -1,0 +1,68 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiData } from '../common/decorators/api-envelope.decorator';
+import { ApiProblems } from '../common/decorators/api-problems.decorator';
+import { RateLimited } from '../common/decorators/rate-limited.decorator';
+import { AuthUser } from './auth-user';
+import { AuthService } from './auth.service';
+import { Authenticated } from './decorators/authenticated.decorator';
+import { CurrentUser } from './decorators/current-user.decorator';
+import { Public } from './decorators/public.decorator';
+import { CredentialsDto } from './dto/credentials.dto';
+import { RefreshTokenDto } from './dto/refresh-token.dto';
+import { TokenPairDto } from './dto/token-pair.dto';
+import { UserDto } from './dto/user.dto';
+
+@ApiTags('auth')
+@RateLimited()
+@ApiProblems(429)
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('register')
+  @ApiOperation({ operationId: 'register', summary: 'Create an account' })
+  @ApiData(UserDto, { status: 201, description: 'The account was created' })
+  @ApiProblems(400, 409, 413)
+  register(@Body() body: CredentialsDto): Promise<UserDto> {
+    return this.auth.register(body);
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'login', summary: 'Exchange credentials for an access and a refresh token' })
+  @ApiData(TokenPairDto, { description: 'Logged in' })
+  @ApiProblems(400, 401, 413)
+  login(@Body() body: CredentialsDto, @Ip() ip: string): Promise<TokenPairDto> {
+    return this.auth.login(body, ip);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'refreshTokens', summary: 'Rotate a refresh token into a new token pair' })
+  @ApiData(TokenPairDto, { description: 'A new pair; the presented refresh token is retired' })
+  @ApiProblems(400, 401, 413)
+  refresh(@Body() body: RefreshTokenDto): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ operationId: 'logout', summary: 'Revoke a refresh token and its session' })
+  @ApiProblems(400, 413)
+  async logout(@Body() body: RefreshTokenDto): Promise<void> {
+    await this.auth.logout(body.refreshToken);
+  }
+
+  @Get('me')
+  @Authenticated()
+  @ApiOperation({ operationId: 'getCurrentUser', summary: 'The authenticated user' })
+  @ApiData(UserDto)
+  me(@CurrentUser() user: AuthUser): Promise<UserDto> {
+    return this.auth.me(user);
+  }
+}

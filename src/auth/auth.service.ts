@@ -1,0 +1,67 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { AppException, ErrorCode } from '../common/errors';
+import { User } from '../users/user.entity';
+import { DuplicateEmailError, UsersService } from '../users/users.service';
+import { AuthUser } from './auth-user';
+import { CredentialsDto } from './dto/credentials.dto';
+import { TokenPairDto } from './dto/token-pair.dto';
+import { UserDto } from './dto/user.dto';
+import { LoginThrottleService } from './login-throttle.service';
+import { PasswordHasher } from './password-hasher';
+import { TokenService } from './token.service';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly throttle: LoginThrottleService,
+  ) {}
+
+  async register({ email, password }: CredentialsDto): Promise<UserDto> {
+    const hash = await this.hasher.hash(password);
+    try {
+      return UserDto.from(await this.users.create(email, hash));
+    } catch (error) {
+      if (error instanceof DuplicateEmailError) {
+        throw new AppException(HttpStatus.CONFLICT, ErrorCode.EMAIL_TAKEN, 'An account with this e-mail already exists');
+      }
+      throw error;
+    }
+  }
+
+  async login({ email, password }: CredentialsDto, ip: string): Promise<TokenPairDto> {
+    await this.throttle.assertNotLocked(email, ip);
+    const user = await this.users.findByEmail(email);
+    // Unknown e-mails still pay for a hash verification, so timing does not reveal accounts.
+    const valid = await this.hasher.verify(user?.passwordHash, password);
+    if (!user || !valid) {
+      await this.throttle.recordFailure(email, ip);
+      throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_CREDENTIALS, 'The e-mail or password is wrong');
+    }
+    await this.throttle.reset(email, ip);
+    return this.tokens.issue(toAuthUser(user));
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPairDto> {
+    const { userId, familyId } = await this.tokens.consume(refreshToken);
+    const user = await this.users.findById(userId);
+    if (!user) throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_REFRESH_TOKEN, 'The account no longer exists');
+    return this.tokens.issueInFamily(toAuthUser(user), familyId);
+  }
+
+  logout(refreshToken: string): Promise<void> {
+    return this.tokens.revoke(refreshToken);
+  }
+
+  async me(principal: AuthUser): Promise<UserDto> {
+    const user = await this.users.findById(principal.id);
+    if (!user) throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, 'The account no longer exists');
+    return UserDto.from(user);
+  }
+}
+
+function toAuthUser(user: User): AuthUser {
+  return { id: user.id, email: user.email, role: user.role };
+}

@@ -1,0 +1,39 @@
+import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
+import { AppException, ErrorCode } from '../../common/errors';
+import { AuthUser } from '../auth-user';
+import { AUTH_MODE_KEY, AuthMode } from '../decorators/public.decorator';
+
+/** Global: every route needs a valid bearer token unless marked @Public() or @OptionalAuth(). */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  canActivate(context: ExecutionContext) {
+    const mode = this.reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE_KEY, [context.getHandler(), context.getClass()]);
+    if (mode === 'public') return true;
+    if (mode === 'optional' && !context.switchToHttp().getRequest<Request>().headers.authorization) return true;
+    return super.canActivate(context);
+  }
+
+  handleRequest<T = AuthUser>(err: unknown, user: T | false, info: unknown): T {
+    if (user && !err) return user;
+    const name = (info as Error | undefined)?.name;
+    if (name === 'TokenExpiredError') {
+      throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.TOKEN_EXPIRED, 'The access token has expired; refresh it', {
+        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The access token expired"' },
+      });
+    }
+    const missing = !info || (info as Error).message === 'No auth token';
+    throw new AppException(
+      HttpStatus.UNAUTHORIZED,
+      ErrorCode.UNAUTHORIZED,
+      missing ? 'A bearer token is required' : 'The bearer token is invalid',
+      { headers: { 'WWW-Authenticate': missing ? 'Bearer' : 'Bearer error="invalid_token"' } },
+    );
+  }
+}

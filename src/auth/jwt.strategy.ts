@@ -1,0 +1,27 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { authConfig } from '../config';
+import { ROLES } from '../users/user.entity';
+import { AuthUser } from './auth-user';
+import { AccessTokenPayload } from './token.service';
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(@Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: cfg.jwtSecret,
+      algorithms: ['HS256'],
+      issuer: cfg.issuer,
+      audience: cfg.audience,
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(payload: Partial<AccessTokenPayload>): AuthUser | false {
+    if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || !ROLES.includes(payload.role!)) return false;
+    return { id: payload.sub, email: payload.email, role: payload.role! };
+  }
+}

@@ -1,0 +1,20 @@
+import { STATUS_CODES } from 'node:http';
+import { FieldError } from '../errors';
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  requestId: string;
+  errors?: FieldError[];
+}
+
+export function titleOf(status: number): string {
+  // Node's table says 413 "Payload Too Large"; RFC 9110 renamed it.
+  if (status === 413) return 'Content Too Large';
+  if (status === 422) return 'Unprocessable Content';
+  return STATUS_CODES[status] ?? 'Error';
+}

@@ -1,0 +1,34 @@
+import { HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { AppException, ErrorCode, FieldError } from '../errors';
+
+/** Global DTO validation: unknown fields are refused, and every failure is listed in `errors[]`. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    stopAtFirstError: true,
+    exceptionFactory: (errors) => {
+      const fields = flatten(errors);
+      return new AppException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.VALIDATION_FAILED,
+        fields.map((f) => `${f.field} ${f.message}`).join('; ') || 'The request is not valid',
+        { errors: fields },
+      );
+    },
+  });
+}
+
+function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message: stripField(message, error.property) }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/** class-validator starts messages with the property name; `errors[].field` already carries it. */
+function stripField(message: string, property: string): string {
+  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}

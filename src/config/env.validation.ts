@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import {
+  DatabaseTarget,
+  parseBoolean,
+  parseByteSize,
+  parseDatabaseUrl,
+  parseDuration,
+  parsePositiveInt,
+} from './parsers';
+
+/** Image types the pipeline can identify by their bytes and decode; SVG is never among them. */
+export const SUPPORTED_EXTENSIONS = ['jpg', 'jpeg', 'png', 'gif', 'webp'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const MIN_SECRET_LENGTH = 32;
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface Env {
+  nodeEnv: NodeEnv;
+  port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  secretKey: string;
+  jwtSecretKey: string;
+  jwtExpiresIn: number;
+  refreshTokenExpiresIn: number;
+  database: DatabaseTarget;
+  allowedExtensions: string[];
+  maxContentLength: number;
+  maxImagePixels: number;
+  maxConcurrentTransforms: number;
+  uploadDir: string;
+  storageDriver: 'local' | 's3';
+  s3: {
+    endpoint?: string;
+    region: string;
+    bucket: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    forcePathStyle: boolean;
+  };
+  loginMaxAttempts: number;
+  loginWindow: number;
+  authRateLimit: number;
+  corsOrigins: string[];
+  admin?: { email: string; password: string };
+  shutdownTimeout: number;
+  warnings: string[];
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+/** Reads every variable, collects every problem, and throws them together. */
+export function parseEnv(source: Source = process.env): Env {
+  const reader = new EnvReader(source);
+  const env = readAll(reader);
+  if (reader.problems.length) throw new ConfigValidationError(reader.problems);
+  return env;
+}
+
+function readAll(r: EnvReader): Env {
+  const nodeEnv = r.nodeEnv();
+  const production = nodeEnv === 'production';
+  const storageDriver = r.oneOf('STORAGE_DRIVER', ['local', 's3'] as const, 'local');
+  return {
+    nodeEnv,
+    port: r.value('PORT', '3000', parsePort, 'a TCP port from 1 to 65535, e.g. PORT=3000'),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
+    secretKey: r.secret('SECRET_KEY', production),
+    jwtSecretKey: r.secret('JWT_SECRET_KEY', production),
+    jwtExpiresIn: r.value('JWT_EXPIRES_IN', '15m', parseDuration, DURATION_HINT('JWT_EXPIRES_IN', '15m')),
+    refreshTokenExpiresIn: r.value(
+      'REFRESH_TOKEN_EXPIRES_IN',
+      '7d',
+      parseDuration,
+      DURATION_HINT('REFRESH_TOKEN_EXPIRES_IN', '7d'),
+    ),
+    database: r.value(
+      'DATABASE_URL',
+      'sqlite:./data/images.db',
+      parseDatabaseUrl,
+      'a database URL, e.g. DATABASE_URL=sqlite:./data/images.db or DATABASE_URL=mysql://user:pass@127.0.0.1:3306/images',
+    ),
+    allowedExtensions: r.value(
+      'ALLOWED_FILE_EXTENSIONS',
+      SUPPORTED_EXTENSIONS.join(','),
+      parseExtensions,
+      `a comma-separated list drawn from ${SUPPORTED_EXTENSIONS.join(', ')}, e.g. ALLOWED_FILE_EXTENSIONS=jpg,jpeg,png`,
+    ),
+    maxContentLength: r.value(
+      'MAX_CONTENT_LENGTH',
+      '5MB',
+      parseByteSize,
+      'a size in bytes or with a KB, MB or GB suffix (binary units), e.g. MAX_CONTENT_LENGTH=5MB, 512KB or 1048576',
+    ),
+    maxImagePixels: r.int('MAX_IMAGE_PIXELS', 50_000_000),
+    maxConcurrentTransforms: r.int('MAX_CONCURRENT_TRANSFORMS', availableParallelism()),
+    uploadDir: r.raw('UPLOAD_DIR') || './uploads',
+    storageDriver,
+    s3: readS3(r, storageDriver === 's3'),
+    loginMaxAttempts: r.int('LOGIN_MAX_ATTEMPTS', 5),
+    loginWindow: r.value('LOGIN_WINDOW', '15m', parseDuration, DURATION_HINT('LOGIN_WINDOW', '15m')),
+    authRateLimit: r.int('AUTH_RATE_LIMIT', 100),
+    corsOrigins: r.value('CORS_ORIGINS', '', parseOrigins, 'a comma-separated list of origins, e.g. CORS_ORIGINS=https://app.example.com'),
+    admin: readAdmin(r),
+    shutdownTimeout: r.value('SHUTDOWN_TIMEOUT', '10s', parseDuration, DURATION_HINT('SHUTDOWN_TIMEOUT', '10s')),
+    warnings: r.warnings,
+  };
+}
+
+function readS3(r: EnvReader, required: boolean): Env['s3'] {
+  const bucket = r.raw('S3_BUCKET');
+  if (required && !bucket) r.problem('S3_BUCKET is required when STORAGE_DRIVER=s3, e.g. S3_BUCKET=images');
+  const endpoint = r.raw('S3_ENDPOINT') || undefined;
+  if (endpoint && !isHttpUrl(endpoint)) {
+    r.problem(`S3_ENDPOINT='${endpoint}' is not an http(s) URL, e.g. S3_ENDPOINT=http://127.0.0.1:9000`);
+  }
+  const accessKeyId = r.raw('S3_ACCESS_KEY_ID') || undefined;
+  const secretAccessKey = r.raw('S3_SECRET_ACCESS_KEY') || undefined;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    r.problem('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or both left unset)');
+  }
+  return {
+    endpoint,
+    region: r.raw('S3_REGION') || 'us-east-1',
+    bucket: bucket ?? '',
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: r.value('S3_FORCE_PATH_STYLE', 'false', parseBoolean, 'true or false, e.g. S3_FORCE_PATH_STYLE=true'),
+  };
+}
+
+function readAdmin(r: EnvReader): Env['admin'] {
+  const email = r.raw('ADMIN_EMAIL');
+  const password = r.raw('ADMIN_PASSWORD');
+  if (!email && !password) return undefined;
+  if (!email || !password) {
+    r.problem('ADMIN_EMAIL and ADMIN_PASSWORD must be set together (or both left unset)');
+    return undefined;
+  }
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    r.problem(`ADMIN_EMAIL='${email}' is not an e-mail address, e.g. ADMIN_EMAIL=admin@example.com`);
+  }
+  if (password.length < 8 || password.length > 128) {
+    r.problem('ADMIN_PASSWORD must be 8 to 128 characters long');
+  }
+  return { email: email.toLowerCase(), password };
+}
+
+const DURATION_HINT = (name: string, example: string) =>
+  `a duration in seconds or with an s, m, h or d suffix, e.g. ${name}=${example}`;
+
+function parsePort(raw: string): number | undefined {
+  const port = parsePositiveInt(raw);
+  return port !== undefined && port <= 65535 ? port : undefined;
+}
+
+function parseExtensions(raw: string): string[] | undefined {
+  const list = raw
+    .split(',')
+    .map((e) => e.trim().toLowerCase().replace(/^\./, ''))
+    .filter(Boolean);
+  const supported: readonly string[] = SUPPORTED_EXTENSIONS;
+  if (!list.length || list.some((e) => !supported.includes(e))) return undefined;
+  // `jpg` implies `jpeg` and the reverse: they name one format.
+  if (list.includes('jpg') || list.includes('jpeg')) list.push('jpg', 'jpeg');
+  return [...new Set(list)];
+}
+
+function parseOrigins(raw: string): string[] | undefined {
+  const list = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  return list.every((o) => o === '*' || isHttpUrl(o)) ? list.map((o) => o.replace(/\/$/, '')) : undefined;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Development secrets live for the process: one per name, so every namespace sees the same. */
+const generatedSecrets = new Map<string, string>();
+
+class EnvReader {
+  readonly problems: string[] = [];
+  readonly warnings: string[] = [];
+
+  constructor(private readonly source: Source) {}
+
+  raw(name: string): string | undefined {
+    const value = this.source[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
+  value<T>(name: string, fallback: string, parse: (raw: string) => T | undefined, hint: string): T {
+    const raw = this.raw(name) ?? fallback;
+    const parsed = parse(raw);
+    if (parsed !== undefined) return parsed;
+    this.problem(`${name}='${raw}' is not valid; expected ${hint}`);
+    return parse(fallback) as T;
+  }
+
+  int(name: string, fallback: number): number {
+    return this.value(name, String(fallback), parsePositiveInt, `a positive whole number, e.g. ${name}=${fallback}`);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = (this.raw(name) ?? fallback).toLowerCase();
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problem(`${name}='${raw}' is not valid; expected one of ${allowed.join(', ')}, e.g. ${name}=${fallback}`);
+    return fallback;
+  }
+
+  nodeEnv(): NodeEnv {
+    const nodeEnv = this.raw('NODE_ENV');
+    if (nodeEnv) return this.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+    // The seed's FLASK_ENV is read only when NODE_ENV is absent.
+    const flask = this.raw('FLASK_ENV')?.toLowerCase();
+    if (flask === 'production') return 'production';
+    if (flask === 'testing' || flask === 'test') return 'test';
+    return 'development';
+  }
+
+  secret(name: string, production: boolean): string {
+    const value = this.raw(name);
+    if (value && value.length >= MIN_SECRET_LENGTH) return value;
+    if (production) {
+      this.problem(
+        value
+          ? `${name} is too weak (${value.length} characters); production needs at least ${MIN_SECRET_LENGTH}, e.g. ${name}=$(openssl rand -hex 32)`
+          : `${name} is required in production: at least ${MIN_SECRET_LENGTH} random characters, e.g. ${name}=$(openssl rand -hex 32)`,
+      );
+      return '';
+    }
+    if (value) {
+      this.warnings.push(`${name} is shorter than ${MIN_SECRET_LENGTH} characters; production would refuse it`);
+      return value;
+    }
+    let generated = generatedSecrets.get(name);
+    if (!generated) {
+      generated = randomBytes(32).toString('hex');
+      generatedSecrets.set(name, generated);
+    }
+    this.warnings.push(`${name} is not set: using a random development secret (tokens and links end with the process)`);
+    return generated;
+  }
+}

@@ -1,0 +1,9 @@
+import { appConfig } from './app.config';
+import { authConfig } from './auth.config';
+import { databaseConfig } from './database.config';
+import { storageConfig } from './storage.config';
+import { throttleConfig } from './throttle.config';
+import { uploadConfig } from './upload.config';
+
+export { appConfig, authConfig, databaseConfig, storageConfig, throttleConfig, uploadConfig };
+export const configNamespaces = [appConfig, authConfig, databaseConfig, storageConfig, throttleConfig, uploadConfig];

@@ -1,0 +1,14 @@
+import { registerAs } from '@nestjs/config';
+import { parseEnv } from './env.validation';
+
+export const uploadConfig = registerAs('upload', () => {
+  const env = parseEnv();
+  return {
+    allowedExtensions: env.allowedExtensions,
+    maxContentLength: env.maxContentLength,
+    maxImagePixels: env.maxImagePixels,
+    maxConcurrentTransforms: env.maxConcurrentTransforms,
+    /** Signs links to content (HMAC-SHA256). */
+    secretKey: env.secretKey,
+  };
+});

@@ -1,0 +1,76 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import contentDisposition from 'content-disposition';
+import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import rangeParser from 'range-parser';
+import { AppException, ErrorCode } from '../../common/errors';
+import { ByteRange } from '../../storage/storage-driver';
+import { StoredContent } from './stored-content';
+
+/** Streams stored bytes with validators, conditional requests (304) and single ranges (206/416). */
+@Injectable()
+export class ContentSender {
+  async send(req: Request, res: Response, content: StoredContent): Promise<void> {
+    const etag = `"${content.checksum}"`;
+    res.setHeader('ETag', etag);
+    res.setHeader('Last-Modified', content.lastModified.toUTCString());
+    res.setHeader('Cache-Control', content.cacheControl);
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (isNotModified(req, etag, content.lastModified)) {
+      res.status(HttpStatus.NOT_MODIFIED).end();
+      return;
+    }
+    const range = this.rangeOf(req, etag, content);
+    const stream = await content.open(range);
+    res.setHeader('Content-Type', content.mimeType);
+    res.setHeader('Content-Disposition', contentDisposition(content.filename || 'image', { type: content.disposition }));
+    res.setHeader('Content-Length', range ? range.end - range.start + 1 : content.size);
+    if (range) {
+      res.status(HttpStatus.PARTIAL_CONTENT);
+      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${content.size}`);
+    } else {
+      res.status(HttpStatus.OK);
+    }
+    if (req.method === 'HEAD') {
+      stream.destroy();
+      res.end();
+      return;
+    }
+    // A client that goes away mid-download is not an error of ours.
+    await pipeline(stream, res).catch(() => undefined);
+  }
+
+  private rangeOf(req: Request, etag: string, content: StoredContent): ByteRange | undefined {
+    const header = req.headers.range;
+    if (!header) return undefined;
+    const ifRange = req.headers['if-range'];
+    if (ifRange && ifRange !== etag) return undefined;
+    const ranges = rangeParser(content.size, header, { combine: true });
+    if (ranges === -2 || (ranges !== -1 && ranges.type !== 'bytes')) return undefined;
+    if (ranges === -1) {
+      throw new AppException(
+        HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+        ErrorCode.RANGE_NOT_SATISFIABLE,
+        `The range '${header}' is outside the ${content.size} bytes of this content`,
+        { headers: { 'Content-Range': `bytes */${content.size}` } },
+      );
+    }
+    // Several ranges would need multipart/byteranges; the whole body is a valid answer (RFC 9110 §14.2).
+    return ranges.length === 1 ? ranges[0] : undefined;
+  }
+}
+
+function isNotModified(req: Request, etag: string, lastModified: Date): boolean {
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch) {
+    return ifNoneMatch
+      .split(',')
+      .map((tag) => tag.trim().replace(/^W\//, ''))
+      .some((tag) => tag === '*' || tag === etag);
+  }
+  const ifModifiedSince = req.headers['if-modified-since'];
+  if (!ifModifiedSince) return false;
+  const since = Date.parse(ifModifiedSince);
+  return !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+}

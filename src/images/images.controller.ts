@@ -1,0 +1,76 @@
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AuthUser } from '../auth/auth-user';
+import { Authenticated } from '../auth/decorators/authenticated.decorator';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { ApiPage } from '../common/decorators/api-envelope.decorator';
+import { ApiProblems } from '../common/decorators/api-problems.decorator';
+import { Page } from '../common/dto/page';
+import { UuidParamPipe } from '../common/pipes/uuid-param.pipe';
+import { ContentSender } from './content/content-sender';
+import { ContentQueryDto } from './dto/content-query.dto';
+import { ImageDto } from './dto/image.dto';
+import { ListImagesQueryDto } from './dto/list-images-query.dto';
+import { ApiDeleteImage, ApiGetImage, ApiImageContent, ApiUploadImage } from './images.docs';
+import { ImagesService } from './images.service';
+import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
+import { ValidatedUpload } from './upload/received-upload';
+import { UploadInterceptor } from './upload/upload.interceptor';
+import { UploadedImage } from './upload/uploaded-image.decorator';
+
+@ApiTags('images')
+@Authenticated()
+@Controller('images')
+export class ImagesController {
+  constructor(
+    private readonly images: ImagesService,
+    private readonly sender: ContentSender,
+  ) {}
+
+  @Post()
+  @UseInterceptors(UploadInterceptor)
+  @ApiUploadImage('Upload an image')
+  async uploadImage(
+    @CurrentUser() user: AuthUser,
+    @UploadedImage(ImageFileValidationPipe) upload: ValidatedUpload,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ImageDto> {
+    const image = await this.images.create(user, upload);
+    res.location(`/images/${image.id}`);
+    return image;
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List images (the caller's; an admin's: everyone's, or ?ownerId=)" })
+  @ApiPage(ImageDto)
+  @ApiProblems(400, 403, 503)
+  listImages(@CurrentUser() user: AuthUser, @Query() query: ListImagesQueryDto): Promise<Page<ImageDto>> {
+    return this.images.list(user, query);
+  }
+
+  @Get(':id')
+  @ApiGetImage("An image's metadata")
+  getImage(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string): Promise<ImageDto> {
+    return this.images.findOne(user, id);
+  }
+
+  @Get(':id/content')
+  @ApiImageContent()
+  async getImageContent(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidParamPipe) id: string,
+    @Query() query: ContentQueryDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.sender.send(req, res, await this.images.openContent(user, id, query));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiDeleteImage('Delete an image')
+  deleteImage(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string): Promise<void> {
+    return this.images.remove(user, id);
+  }
+}

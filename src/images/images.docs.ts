@@ -1,0 +1,52 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse } from '@nestjs/swagger';
+import { ApiData } from '../common/decorators/api-envelope.decorator';
+import { ApiProblems } from '../common/decorators/api-problems.decorator';
+import { ImageDto } from './dto/image.dto';
+
+/** OpenAPI for the image routes, shared by /images and the seed's aliases so they cannot drift. */
+const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'Image id' });
+
+export const ApiUploadImage = (summary: string, deprecated = false) =>
+  applyDecorators(
+    ApiOperation({ summary, deprecated, description: 'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.' }),
+    ApiConsumes('multipart/form-data'),
+    ApiBody({
+      required: true,
+      schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'jpg, jpeg, png, gif or webp' } } },
+    }),
+    ApiData(ImageDto, {
+      status: 201,
+      description: 'Stored',
+      headers: { Location: { description: 'Relative URL of the new image', schema: { type: 'string' } } },
+    }),
+    ApiProblems(400, 413, 415, 422, 503),
+  );
+
+export const ApiGetImage = (summary: string, deprecated = false) =>
+  applyDecorators(ApiOperation({ summary, deprecated }), idParam, ApiData(ImageDto), ApiProblems(400, 404, 503));
+
+export const ApiDeleteImage = (summary: string, deprecated = false) =>
+  applyDecorators(
+    ApiOperation({ summary }),
+    idParam,
+    ApiResponse({ status: 204, description: 'Deleted: the bytes, any variants and the row' }),
+    ApiProblems(400, 404, 503),
+  );
+
+export const ApiImageContent = () =>
+  applyDecorators(
+    ApiOperation({ summary: "Download an image's bytes", description: 'Streams the stored bytes; supports If-None-Match and single byte ranges.' }),
+    idParam,
+    ApiProduces('image/jpeg', 'image/png', 'image/gif', 'image/webp'),
+    ApiResponse({
+      status: 200,
+      description: 'The bytes',
+      content: Object.fromEntries(
+        ['image/jpeg', 'image/png', 'image/gif', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
+      ),
+    }),
+    ApiResponse({ status: 206, description: 'One byte range of the content' }),
+    ApiResponse({ status: 304, description: 'Not modified (If-None-Match matched the ETag)' }),
+    ApiProblems(400, 404, 416, 503),
+  );

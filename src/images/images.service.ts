@@ -1,0 +1,123 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { AuthUser } from '../auth/auth-user';
+import { Page } from '../common/dto/page';
+import { AppException, ErrorCode } from '../common/errors';
+import { StorageDriver } from '../storage/storage-driver';
+import { ObjectNotFoundError } from '../storage/storage.errors';
+import { StoredContent } from './content/stored-content';
+import { ContentQueryDto } from './dto/content-query.dto';
+import { ImageDto } from './dto/image.dto';
+import { ListImagesQueryDto } from './dto/list-images-query.dto';
+import { Image } from './image.entity';
+import { ValidatedUpload } from './upload/received-upload';
+
+const SORT_COLUMNS = { uploadedAt: 'image.uploaded_at', size: 'image.size', filename: 'image.filename' } as const;
+
+@Injectable()
+export class ImagesService {
+  private readonly logger = new Logger(ImagesService.name);
+
+  constructor(
+    @InjectRepository(Image) private readonly images: Repository<Image>,
+    private readonly storage: StorageDriver,
+  ) {}
+
+  /** Makes a validated upload permanent: the bytes move to their key, then the row is written. */
+  async create(owner: AuthUser, upload: ValidatedUpload): Promise<ImageDto> {
+    const id = randomUUID();
+    const storageKey = `images/${id}`;
+    await this.storage.move(upload.tempKey, storageKey);
+    const image = this.images.create({
+      id,
+      ownerId: owner.id,
+      filename: upload.filename,
+      storageKey,
+      mimeType: upload.mimeType,
+      extension: upload.extension,
+      size: upload.size,
+      width: upload.width,
+      height: upload.height,
+      checksum: upload.sha256,
+      uploadedAt: new Date(),
+    });
+    try {
+      await this.images.insert(image);
+    } catch (error) {
+      // No row, no bytes: the compensating delete keeps storage and database in step.
+      await this.storage.delete(storageKey).catch((e: unknown) => this.logger.error(`orphan ${storageKey} left: ${String(e)}`));
+      throw error;
+    }
+    return ImageDto.from(image);
+  }
+
+  async list(user: AuthUser, query: ListImagesQueryDto): Promise<Page<ImageDto>> {
+    const qb = this.images.createQueryBuilder('image');
+    const ownerId = this.listOwner(user, query.ownerId);
+    if (ownerId) qb.andWhere('image.owner_id = :ownerId', { ownerId });
+    if (query.mimeType) qb.andWhere('image.mime_type = :mimeType', { mimeType: query.mimeType });
+    if (query.q) qb.andWhere("LOWER(image.filename) LIKE :q ESCAPE '!'", { q: `%${escapeLike(query.q.toLowerCase())}%` });
+    const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+    qb.orderBy(SORT_COLUMNS[query.sort], direction)
+      .addOrderBy('image.id', direction)
+      .skip((query.page - 1) * query.limit)
+      .take(query.limit);
+    const [rows, total] = await qb.getManyAndCount();
+    return new Page(rows.map(ImageDto.from), total, query.page, query.limit);
+  }
+
+  async findOne(user: AuthUser, id: string): Promise<ImageDto> {
+    return ImageDto.from(await this.findOwned(user, id));
+  }
+
+  /** Bytes first (a storage outage keeps the row for a retry), then the row. */
+  async remove(user: AuthUser, id: string): Promise<void> {
+    const image = await this.findOwned(user, id);
+    await this.storage.delete(image.storageKey);
+    await this.images.delete({ id: image.id });
+  }
+
+  async openContent(user: AuthUser, id: string, query: ContentQueryDto): Promise<StoredContent> {
+    const image = await this.findOwned(user, id);
+    return {
+      size: image.size,
+      mimeType: image.mimeType,
+      checksum: image.checksum,
+      lastModified: image.uploadedAt,
+      filename: image.filename,
+      disposition: query.download ? 'attachment' : 'inline',
+      cacheControl: 'private, max-age=0, must-revalidate',
+      open: (range) =>
+        this.storage.open(image.storageKey, range).catch((error: unknown) => {
+          if (!(error instanceof ObjectNotFoundError)) throw error;
+          this.logger.error(`image ${image.id} has no bytes at ${image.storageKey}`);
+          throw imageNotFound();
+        }),
+    };
+  }
+
+  /** Another user's image answers exactly like a missing one. Admins reach every image. */
+  private async findOwned(user: AuthUser, id: string): Promise<Image> {
+    const image = await this.images.findOneBy(user.role === 'admin' ? { id } : { id, ownerId: user.id });
+    if (!image) throw imageNotFound();
+    return image;
+  }
+
+  private listOwner(user: AuthUser, requested: string | undefined): string | undefined {
+    if (user.role === 'admin') return requested;
+    if (requested && requested !== user.id) {
+      throw new AppException(HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN, "Only admins may list another user's images");
+    }
+    return user.id;
+  }
+}
+
+function imageNotFound(): AppException {
+  return new AppException(HttpStatus.NOT_FOUND, ErrorCode.IMAGE_NOT_FOUND, 'No image with this id');
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[!%_]/g, (c) => `!${c}`);
+}

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import sharp from 'sharp';
+import { uploadConfig } from '../../config';
+import { StorageDriver } from '../../storage/storage-driver';
+import { ImageType } from './image-types';
+import { uploadError } from './upload.errors';
+
+/** libvips shrinks JPEG and WebP while decoding: every byte is still read, at a fraction of the work. */
+const SHRINK = 8;
+
+/** Proves that stored bytes decode as the detected type, and within the pixel limit. */
+@Injectable()
+export class ImageDecoder {
+  constructor(
+    private readonly storage: StorageDriver,
+    @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
+  ) {}
+
+  async verify(key: string, type: ImageType): Promise<{ width: number; height: number }> {
+    const image = await this.load(key);
+    // The header alone first: a 30000×30000 claim is refused before any pixel is decoded.
+    const meta = await image.metadata().catch(() => {
+      throw uploadError.corrupt();
+    });
+    const width = meta.width ?? 0;
+    const height = meta.pageHeight ?? meta.height ?? 0;
+    if (meta.format !== type.sharpFormat || !width || !height) throw uploadError.corrupt();
+    if (width * (meta.height ?? height) > this.cfg.maxImagePixels) throw uploadError.tooManyPixels(width, height, this.cfg.maxImagePixels);
+    await image
+      .resize({ width: Math.max(1, Math.ceil(width / SHRINK)), kernel: 'nearest', fastShrinkOnLoad: true })
+      .raw()
+      .toBuffer()
+      .catch(() => {
+        throw uploadError.corrupt();
+      });
+    return { width, height };
+  }
+
+  private async load(key: string): Promise<sharp.Sharp> {
+    const options: sharp.SharpOptions = { failOn: 'truncated', limitInputPixels: this.cfg.maxImagePixels, animated: false };
+    const path = this.storage.localPath(key);
+    if (path) return sharp(path, options);
+    const image = sharp(options);
+    (await this.storage.open(key)).pipe(image);
+    return image;
+  }
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable, PipeTransform } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { uploadConfig } from '../../config';
+import { StorageDriver } from '../../storage/storage-driver';
+import { extensionOf } from './filename';
+import { ImageDecoder } from './image-decoder';
+import { MAGIC_BYTES_LENGTH, detectImageType, imageTypeForExtension } from './image-types';
+import { ReceivedUpload, ValidatedUpload } from './received-upload';
+import { uploadError } from './upload.errors';
+
+/**
+ * The contract's validation steps, in order, each with its own error: present and non-empty →
+ * (size was enforced while streaming) → extension → magic bytes → decode and pixel limit.
+ */
+@Injectable()
+export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | undefined, Promise<ValidatedUpload>> {
+  constructor(
+    private readonly storage: StorageDriver,
+    private readonly decoder: ImageDecoder,
+    @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
+  ) {}
+
+  async transform(upload: ReceivedUpload | undefined): Promise<ValidatedUpload> {
+    if (!upload) throw uploadError.fileRequired();
+    if (upload.size === 0) throw uploadError.emptyFile();
+    const claimed = this.checkExtension(upload.filename);
+    const detected = detectImageType(await this.readHead(upload.tempKey));
+    if (!detected || !this.cfg.allowedExtensions.includes(detected.extension)) {
+      throw uploadError.unsupported(`The bytes are not an accepted image type (${this.allowed()})`);
+    }
+    if (detected !== claimed) {
+      throw uploadError.mismatch(`The file is named '.${extensionOf(upload.filename)}' but its bytes are ${detected.mimeType}`);
+    }
+    const { width, height } = await this.decoder.verify(upload.tempKey, detected);
+    return { ...upload, mimeType: detected.mimeType, extension: detected.extension, width, height };
+  }
+
+  private checkExtension(filename: string) {
+    const extension = extensionOf(filename);
+    if (!extension) throw uploadError.unsupported(`Files without an extension are not accepted; allowed: ${this.allowed()}`);
+    const type = this.cfg.allowedExtensions.includes(extension) ? imageTypeForExtension(extension) : undefined;
+    if (!type) throw uploadError.unsupported(`'.${extension}' files are not accepted; allowed: ${this.allowed()}`);
+    return type;
+  }
+
+  private async readHead(key: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.storage.open(key, { start: 0, end: MAGIC_BYTES_LENGTH - 1 })) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  private allowed(): string {
+    return this.cfg.allowedExtensions.join(', ');
+  }
+}

@@ -1,0 +1,102 @@
+import busboy from 'busboy';
+import type { Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { StorageDriver } from '../../storage/storage-driver';
+import { sanitiseFilename } from './filename';
+import { ReceivedUpload } from './received-upload';
+import { uploadError } from './upload.errors';
+
+export const FILE_FIELD = 'file';
+
+/**
+ * Streams the single `file` part of a multipart request into storage under a temporary key,
+ * hashing and counting on the way; never holds the file in memory. Hand-written over busboy
+ * (rather than multer) to stream into any StorageDriver and to clean up on every failure path.
+ */
+export class MultipartReceiver {
+  private tempKey?: string;
+  private put?: Promise<ReceivedUpload>;
+  private failure?: Error;
+  private truncated = false;
+  private otherField?: string;
+
+  constructor(
+    private readonly storage: StorageDriver,
+    private readonly maxBytes: number,
+  ) {}
+
+  async receive(req: Request): Promise<ReceivedUpload | undefined> {
+    if (!req.is('multipart/form-data')) throw uploadError.fileRequired("Send the image as multipart/form-data in the field 'file'");
+    await this.parse(req);
+    const received = await this.put?.catch(async (error: unknown) => {
+      await this.discard();
+      throw this.failure ?? error;
+    });
+    if (this.failure || this.truncated) {
+      await this.discard();
+      throw this.failure ?? uploadError.tooLarge(this.maxBytes);
+    }
+    if (!received && this.otherField !== undefined) {
+      throw uploadError.fileRequired(`The file must be sent in the field 'file', not '${this.otherField}'`);
+    }
+    return received;
+  }
+
+  /** Removes what was written; the interceptor calls it again once the request is over. */
+  async discard(): Promise<void> {
+    if (this.tempKey) await this.storage.delete(this.tempKey).catch(() => undefined);
+  }
+
+  private parse(req: Request): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let parser: busboy.Busboy;
+      try {
+        parser = busboy({
+          headers: req.headers,
+          defParamCharset: 'utf8',
+          limits: { fileSize: this.maxBytes, files: 1, fields: 16, fieldSize: 64 * 1024, parts: 32, headerPairs: 32 },
+        });
+      } catch {
+        reject(uploadError.malformed('The multipart body has no boundary'));
+        return;
+      }
+      const stop = (error: Error) => {
+        this.failure ??= error;
+        // Read and discard the rest, so the client can read our answer instead of a reset.
+        req.unpipe(parser);
+        req.resume();
+        if (req.complete) resolve();
+        else req.once('end', () => resolve()).once('close', () => resolve());
+      };
+      parser.on('file', (field, stream, info) => this.onFile(field, stream, info.filename));
+      parser.on('filesLimit', () => stop(uploadError.tooManyFiles()));
+      parser.on('partsLimit', () => stop(uploadError.malformed('The multipart body has too many parts')));
+      parser.on('fieldsLimit', () => stop(uploadError.malformed('The multipart body has too many fields')));
+      parser.on('error', () => stop(uploadError.malformed('The multipart body is malformed or incomplete')));
+      parser.on('close', () => resolve());
+      req.once('close', () => {
+        if (req.complete) return;
+        this.failure ??= new Error('the client aborted the upload');
+        parser.destroy(this.failure);
+        resolve();
+      });
+      req.pipe(parser);
+    });
+  }
+
+  private onFile(field: string, stream: Readable, filename: string | undefined): void {
+    if (field !== FILE_FIELD || this.put) {
+      if (field !== FILE_FIELD) this.otherField = field;
+      stream.resume();
+      return;
+    }
+    stream.once('limit', () => (this.truncated = true));
+    const tempKey = `tmp/${randomUUID()}`;
+    this.tempKey = tempKey;
+    const name = sanitiseFilename(filename);
+    this.put = this.storage.put(tempKey, stream).then((result) => ({ tempKey, filename: name, ...result }));
+    // Observed later in receive(); this keeps an early failure from being reported as unhandled.
+    this.put.catch(() => undefined);
+  }
+}

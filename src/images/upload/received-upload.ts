@@ -1,0 +1,16 @@
+/** A file part that was streamed to a temporary storage key, not yet validated. */
+export interface ReceivedUpload {
+  tempKey: string;
+  /** The client's name, already sanitised. */
+  filename: string;
+  size: number;
+  sha256: string;
+}
+
+/** An upload that passed every validation step; the bytes are still under `tempKey`. */
+export interface ValidatedUpload extends ReceivedUpload {
+  mimeType: string;
+  extension: string;
+  width: number;
+  height: number;
+}

@@ -1,0 +1,125 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, constants, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import { HashingStream } from './hashing-stream';
+import { ByteRange, PutResult, StorageDriver, StoredObject } from './storage-driver';
+import { ObjectNotFoundError, StorageUnavailableException } from './storage.errors';
+
+const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)*$/;
+/** errno codes that mean the disk, not the request, is at fault. */
+const UNAVAILABLE = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EDQUOT', 'ENOTDIR', 'EMFILE', 'ENFILE']);
+
+/** Objects as files under UPLOAD_DIR; writes go to a `.part` file that is renamed when complete. */
+export class LocalDiskStorage extends StorageDriver {
+  private readonly root: string;
+
+  constructor(root: string) {
+    super();
+    this.root = resolve(root);
+  }
+
+  async put(key: string, body: Readable): Promise<PutResult> {
+    const path = this.pathOf(key);
+    const partial = `${path}.${randomBytes(6).toString('hex')}.part`;
+    const hashing = new HashingStream();
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await pipeline(body, hashing, createWriteStream(partial, { flags: 'wx' }));
+      await rename(partial, path);
+      return hashing.result();
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw translate(error);
+    }
+  }
+
+  async open(key: string, range?: ByteRange): Promise<Readable> {
+    const path = this.pathOf(key);
+    // Open first so that a missing file rejects here rather than erroring mid-response.
+    const stream = createReadStream(path, range ? { start: range.start, end: range.end } : {});
+    await new Promise<void>((ok, fail) => {
+      stream.once('open', () => ok());
+      stream.once('error', (error) => fail(isMissing(error) ? new ObjectNotFoundError(key) : translate(error)));
+    });
+    return stream;
+  }
+
+  async stat(key: string): Promise<StoredObject | null> {
+    try {
+      const info = await stat(this.pathOf(key));
+      return info.isFile() ? { key, size: info.size, modifiedAt: info.mtime } : null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw translate(error);
+    }
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const target = this.pathOf(to);
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await rename(this.pathOf(from), target);
+    } catch (error) {
+      throw isMissing(error) ? new ObjectNotFoundError(from) : translate(error);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await rm(this.pathOf(key), { force: true });
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  async *list(prefix = ''): AsyncIterable<StoredObject> {
+    for (const path of await walk(this.root)) {
+      const key = relative(this.root, path).split(sep).join('/');
+      if (!key.startsWith(prefix)) continue;
+      const info = await stat(path).catch(() => undefined);
+      if (info?.isFile()) yield { key, size: info.size, modifiedAt: info.mtime };
+    }
+  }
+
+  async check(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+      await access(this.root, constants.R_OK | constants.W_OK);
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  localPath(key: string): string {
+    return this.pathOf(key);
+  }
+
+  private pathOf(key: string): string {
+    if (!SAFE_KEY.test(key) || key.split('/').includes('..')) throw new Error(`unsafe storage key: ${key}`);
+    return join(this.root, key);
+  }
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error) => {
+    if (isMissing(error)) return [];
+    throw translate(error);
+  });
+  const nested = await Promise.all(
+    entries.map((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)]))),
+  );
+  return nested.flat();
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+/** Disk faults become a 503; anything else (an aborted upload stream, say) passes through as is. */
+function translate(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code && UNAVAILABLE.has(code) ? new StorageUnavailableException(error) : error;
+}

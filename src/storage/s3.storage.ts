@@ -1,0 +1,141 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Readable } from 'node:stream';
+import { HashingStream } from './hashing-stream';
+import { ByteRange, PutResult, StorageDriver, StoredObject } from './storage-driver';
+import { ObjectNotFoundError, StorageUnavailableException } from './storage.errors';
+
+export interface S3Options {
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
+}
+
+/** Objects in an S3-compatible bucket (AWS, MinIO, s3rver). The only file that knows the AWS SDK. */
+export class S3Storage extends StorageDriver {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+
+  constructor(options: S3Options) {
+    super();
+    this.bucket = options.bucket;
+    this.client = new S3Client({
+      endpoint: options.endpoint,
+      region: options.region,
+      forcePathStyle: options.forcePathStyle,
+      credentials:
+        options.accessKeyId && options.secretAccessKey
+          ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
+          : undefined,
+      maxAttempts: 2,
+    });
+  }
+
+  async put(key: string, body: Readable): Promise<PutResult> {
+    const hashing = new HashingStream();
+    body.once('error', (error) => hashing.destroy(error));
+    // Multipart upload in 5 MiB parts, at most two in flight: memory stays bounded per upload.
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body.pipe(hashing) },
+      queueSize: 2,
+      partSize: 5 * 1024 * 1024,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (error) {
+      await this.delete(key).catch(() => undefined);
+      throw translate(error);
+    }
+    return hashing.result();
+  }
+
+  async open(key: string, range?: ByteRange): Promise<Readable> {
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
+      );
+      return out.Body as Readable;
+    } catch (error) {
+      throw isMissing(error) ? new ObjectNotFoundError(key) : translate(error);
+    }
+  }
+
+  async stat(key: string): Promise<StoredObject | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { key, size: out.ContentLength ?? 0, modifiedAt: out.LastModified ?? new Date(0) };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw translate(error);
+    }
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    try {
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${encodeURIComponent(from)}` }));
+    } catch (error) {
+      throw isMissing(error) ? new ObjectNotFoundError(from) : translate(error);
+    }
+    await this.delete(from);
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      if (!isMissing(error)) throw translate(error);
+    }
+  }
+
+  async *list(prefix = ''): AsyncIterable<StoredObject> {
+    let token: string | undefined;
+    do {
+      const page = await this.client
+        .send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix || undefined, ContinuationToken: token }))
+        .catch((error: unknown) => {
+          throw translate(error);
+        });
+      for (const item of page.Contents ?? []) {
+        yield { key: item.Key!, size: item.Size ?? 0, modifiedAt: item.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const status = (error as S3ServiceException)?.$metadata?.httpStatusCode;
+  const name = (error as Error)?.name;
+  return status === 404 || name === 'NoSuchKey' || name === 'NotFound';
+}
+
+/** Network failures and server-side errors of the store are a 503; client aborts pass through. */
+function translate(error: unknown): unknown {
+  if (error instanceof S3ServiceException) return new StorageUnavailableException(error);
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code && /^E(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|NOTFOUND|PIPE)$/.test(code)) return new StorageUnavailableException(error);
+  if ((error as Error)?.name === 'TimeoutError') return new StorageUnavailableException(error);
+  return error;
+}

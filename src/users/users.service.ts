@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { QueryFailedError, Repository } from 'typeorm';
+import { Role, User } from './user.entity';
+
+export class DuplicateEmailError extends Error {
+  constructor() {
+    super('email already registered');
+  }
+}
+
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: normaliseEmail(email) });
+  }
+
+  /** Throws DuplicateEmailError when the (case-insensitive) e-mail is taken, even in a race. */
+  async create(email: string, passwordHash: string, role: Role = 'user'): Promise<User> {
+    const user = this.users.create({ id: randomUUID(), email: normaliseEmail(email), passwordHash, role, createdAt: new Date() });
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DuplicateEmailError();
+      throw error;
+    }
+  }
+
+  async setRoleAndPassword(user: User, role: Role, passwordHash: string): Promise<void> {
+    await this.users.update({ id: user.id }, { role, passwordHash });
+  }
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driver = error.driverError as { code?: string; errno?: number };
+  return driver.code === 'ER_DUP_ENTRY' || driver.code === 'SQLITE_CONSTRAINT' || /UNIQUE constraint/.test(error.message);
+}
