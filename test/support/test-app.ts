@@ -1,0 +1,93 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { APP_OPTIONS, configureApp } from '../../src/app.setup';
+import { Clock } from '../../src/common/clock';
+import { TestDatabase, createTestDatabase } from './test-database';
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Reuse a database (two instances sharing one state); by default a fresh one is made. */
+  database?: TestDatabase;
+  uploadDir?: string;
+}
+
+export interface TestApp {
+  app: INestApplication;
+  http: ReturnType<typeof request>;
+  database: TestDatabase;
+  dataSource: DataSource;
+  uploadDir: string;
+  close(): Promise<void>;
+}
+
+/** Boots AppModule exactly as main.ts does, on a fresh database and a temporary upload folder. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase());
+  const uploadDir = options.uploadDir ?? mkdtempSync(join(tmpdir(), 'image-api-uploads-'));
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
+    UPLOAD_DIR: uploadDir,
+    JWT_SECRET_KEY: TEST_JWT_SECRET,
+    SECRET_KEY: TEST_SECRET_KEY,
+    STORAGE_DRIVER: 'local',
+    ...options.env,
+  };
+  const app = await withEnv(env, async () => {
+    let builder = Test.createTestingModule({ imports: [AppModule] });
+    if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
+    const moduleRef = await builder.compile();
+    const instance = configureApp(moduleRef.createNestApplication(APP_OPTIONS));
+    await instance.init();
+    return instance;
+  });
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    database,
+    dataSource: app.get(DataSource),
+    uploadDir,
+    close: async () => {
+      await app.close();
+      if (!options.database) await database.drop();
+      if (!options.uploadDir) rmSync(uploadDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sets variables for the duration of `fn` (config is read while the app is built), then restores them. */
+export async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.entries(env).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v)));
+  try {
+    return await fn();
+  } finally {
+    Object.entries(saved).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v)));
+  }
+}
+
+/** Every regular file below `dir`, relative, e.g. `images/<id>`. */
+export function listFiles(dir: string, sub = ''): string[] {
+  const here = join(dir, sub);
+  let entries: string[];
+  try {
+    entries = readdirSync(here);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((name) => {
+    const rel = sub ? `${sub}/${name}` : name;
+    return statSync(join(dir, rel)).isDirectory() ? listFiles(dir, rel) : [rel];
+  });
+}
