@@ -1,4 +1,4 @@
-import { createTestApp, listFiles, TestApp } from './support/test-app';
+import { createTestApp, storedFiles, TestApp } from './support/test-app';
 import { makeImage } from './support/images';
 import { registerUser } from './support/users';
 
@@ -17,7 +17,7 @@ describe('smoke', () => {
     const up = await t.http.post('/images').set(user.auth).attach('file', jpeg, 'photo.jpg');
     expect(up.status).toBe(201);
     expect(up.body.data).toMatchObject({ mimeType: 'image/jpeg', extension: 'jpg', width: 64, height: 48, size: jpeg.length });
-    expect(listFiles(t.uploadDir)).toEqual([`images/${up.body.data.id}`]);
+    await expect(storedFiles(t)).resolves.toEqual([`images/${up.body.data.id}`]);
     const dl = await t.http.get(`/images/${up.body.data.id}/content`).set(user.auth).buffer(true).parse((res, cb) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -26,6 +26,6 @@ describe('smoke', () => {
     expect(dl.status).toBe(200);
     expect(Buffer.compare(dl.body as Buffer, jpeg)).toBe(0);
     await t.http.delete(`/images/${up.body.data.id}`).set(user.auth).expect(204);
-    expect(listFiles(t.uploadDir)).toEqual([]);
+    await expect(storedFiles(t)).resolves.toEqual([]);
   });
 });

@@ -86,7 +86,7 @@ export class S3Storage extends StorageDriver {
 
   async move(from: string, to: string): Promise<void> {
     try {
-      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${encodeURIComponent(from)}` }));
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}` }));
     } catch (error) {
       throw isMissing(error) ? new ObjectNotFoundError(from) : translate(error);
     }

@@ -8,6 +8,8 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock';
+import { StorageDriver } from '../../src/storage/storage-driver';
+import { TestS3Server, startS3Server, testStorage } from './s3-server';
 import { TestDatabase, createTestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
@@ -19,6 +21,8 @@ export interface TestAppOptions {
   /** Reuse a database (two instances sharing one state); by default a fresh one is made. */
   database?: TestDatabase;
   uploadDir?: string;
+  /** Share an S3 server (two instances); by default TEST_STORAGE=s3 starts one per app. */
+  s3?: TestS3Server;
 }
 
 export interface TestApp {
@@ -27,6 +31,8 @@ export interface TestApp {
   database: TestDatabase;
   dataSource: DataSource;
   uploadDir: string;
+  storage: StorageDriver;
+  s3?: TestS3Server;
   close(): Promise<void>;
 }
 
@@ -34,14 +40,16 @@ export interface TestApp {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
   const uploadDir = options.uploadDir ?? mkdtempSync(join(tmpdir(), 'image-api-uploads-'));
+  const s3 = options.s3 ?? (testStorage() === 's3' ? await startS3Server() : undefined);
   const env = {
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: database.url,
     UPLOAD_DIR: uploadDir,
     JWT_SECRET_KEY: TEST_JWT_SECRET,
     SECRET_KEY: TEST_SECRET_KEY,
     STORAGE_DRIVER: 'local',
+    ...s3?.env,
     ...options.env,
   };
   const app = await withEnv(env, async () => {
@@ -58,8 +66,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     database,
     dataSource: app.get(DataSource),
     uploadDir,
+    storage: app.get(StorageDriver),
+    s3,
     close: async () => {
       await app.close();
+      if (s3 && !options.s3) await s3.stop();
       if (!options.database) await database.drop();
       if (!options.uploadDir) rmSync(uploadDir, { recursive: true, force: true });
     },
@@ -90,4 +101,11 @@ export function listFiles(dir: string, sub = ''): string[] {
     const rel = sub ? `${sub}/${name}` : name;
     return statSync(join(dir, rel)).isDirectory() ? listFiles(dir, rel) : [rel];
   });
+}
+
+/** Every stored object's key (`images/<id>`, `tmp/…`), through the app's own storage driver. */
+export async function storedFiles(t: TestApp): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const object of t.storage.list()) keys.push(object.key);
+  return keys.sort();
 }
