@@ -1,3 +1,4 @@
+import { binary } from './support/binary';
 import { createTestApp, storedFiles, TestApp } from './support/test-app';
 import { makeImage } from './support/images';
 import { registerUser } from './support/users';
@@ -18,11 +19,7 @@ describe('smoke', () => {
     expect(up.status).toBe(201);
     expect(up.body.data).toMatchObject({ mimeType: 'image/jpeg', extension: 'jpg', width: 64, height: 48, size: jpeg.length });
     await expect(storedFiles(t)).resolves.toEqual([`images/${up.body.data.id}`]);
-    const dl = await t.http.get(`/images/${up.body.data.id}/content`).set(user.auth).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const dl = await t.http.get(`/images/${up.body.data.id}/content`).set(user.auth).buffer(true).parse(binary);
     expect(dl.status).toBe(200);
     expect(Buffer.compare(dl.body as Buffer, jpeg)).toBe(0);
     await t.http.delete(`/images/${up.body.data.id}`).set(user.auth).expect(204);

@@ -1,0 +1,82 @@
+import { binary } from './support/binary';
+import { startS3Server, TestS3Server } from './support/s3-server';
+import { createTestApp, storedFiles, TestApp } from './support/test-app';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+import { makeImage } from './support/images';
+import { login, uniqueEmail } from './support/users';
+
+/** Two app instances on one MariaDB database and one S3 bucket: no state lives in a process. */
+describe('two instances sharing MariaDB and S3', () => {
+  let database: TestDatabase;
+  let s3: TestS3Server;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('mysql');
+    s3 = await startS3Server();
+    // Started together: both run the migrations; the named lock makes one wait for the other.
+    [a, b] = await Promise.all([
+      createTestApp({ database, s3, env: { LOGIN_MAX_ATTEMPTS: '3' } }),
+      createTestApp({ database, s3, env: { LOGIN_MAX_ATTEMPTS: '3' } }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await s3?.stop();
+    await database?.drop();
+  });
+
+  it('ran each migration exactly once', async () => {
+    const rows: { name: string }[] = await a.dataSource.query('SELECT name FROM migrations');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.name)).size).toBe(rows.length);
+  });
+
+  it('registers on one, logs in, uploads, lists, downloads and deletes across both', async () => {
+    const email = uniqueEmail('shared');
+    const password = 'correct horse battery';
+    await a.http.post('/auth/register').send({ email, password }).expect(201);
+    const user = await login(b, email, password);
+    const jpeg = await makeImage('jpeg', 40, 30);
+
+    const up = await a.http.post('/images').set(user.auth).attach('file', jpeg, 'shared.jpg').expect(201);
+    const id = up.body.data.id as string;
+    const list = await b.http.get('/images').set(user.auth).expect(200);
+    expect(list.body.data.map((i: { id: string }) => i.id)).toEqual([id]);
+    const meta = await b.http.get(`/images/${id}`).set(user.auth).expect(200);
+    expect(meta.body.data).toMatchObject({ width: 40, height: 30, checksum: up.body.data.checksum });
+    const dl = await b.http.get(`/images/${id}/content`).set(user.auth).buffer(true).parse(binary).expect(200);
+    expect(Buffer.compare(dl.body as Buffer, jpeg)).toBe(0);
+
+    await b.http.delete(`/images/${id}`).set(user.auth).expect(204);
+    await a.http.get(`/images/${id}`).set(user.auth).expect(404);
+    await expect(storedFiles(a)).resolves.toEqual([]);
+  });
+
+  it('rejects on one instance a refresh token rotated on the other', async () => {
+    const email = uniqueEmail('rotate');
+    await a.http.post('/auth/register').send({ email, password: 'correct horse battery' }).expect(201);
+    const first = await login(a, email, 'correct horse battery');
+    const rotated = await a.http.post('/auth/refresh').send({ refreshToken: first.refreshToken }).expect(200);
+    const replay = await b.http.post('/auth/refresh').send({ refreshToken: first.refreshToken }).expect(401);
+    expect(replay.body.code).toBe('INVALID_REFRESH_TOKEN');
+    // The replay was treated as theft: the session's newest token is revoked too.
+    await b.http.post('/auth/refresh').send({ refreshToken: rotated.body.data.refreshToken }).expect(401);
+  });
+
+  it('counts failed logins across both instances', async () => {
+    const email = uniqueEmail('lockout');
+    await a.http.post('/auth/register').send({ email, password: 'correct horse battery' }).expect(201);
+    const wrong = { email, password: 'not the password' };
+    await a.http.post('/auth/login').send(wrong).expect(401);
+    await b.http.post('/auth/login').send(wrong).expect(401);
+    await a.http.post('/auth/login').send(wrong).expect(401);
+    const locked = await b.http.post('/auth/login').send({ email, password: 'correct horse battery' }).expect(429);
+    expect(locked.body.code).toBe('RATE_LIMITED');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
