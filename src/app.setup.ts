@@ -26,6 +26,9 @@ export function buildOpenApiDocument(app: INestApplication) {
         '(lists add `meta`); errors are RFC 9457 problem details (`application/problem+json`).',
     )
     .setVersion('1.0.0')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    // Relative, so the document (and Swagger UI's "Try it out") works on whatever host serves it.
+    .addServer('/', 'The host serving this document')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addTag('auth', 'Accounts and tokens')
     .addTag('images', 'Upload, list, read, download and delete images')

@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/decorators/public.decorator';
 import { RawResponse } from '../common/decorators/raw-response.decorator';
+import { HealthCheckDto, HealthIndicatorDto } from './dto/health-check.dto';
 import { StorageHealthIndicator } from './storage.health';
 
 @ApiTags('operations')
@@ -17,8 +18,24 @@ export class HealthController {
   @Public()
   @RawResponse()
   @Get()
-  @HealthCheck({ swaggerDocumentation: true })
+  @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ operationId: 'getHealth', summary: 'Whether the database and the storage answer' })
+  @ApiExtraModels(HealthIndicatorDto)
+  @ApiOkResponse({ type: HealthCheckDto, description: 'Both answer' })
+  @ApiServiceUnavailableResponse({
+    description: 'One of them does not answer (the @nestjs/terminus shape monitors expect, not problem details)',
+    content: {
+      'application/json': {
+        schema: { $ref: getSchemaPath(HealthCheckDto) },
+        example: {
+          status: 'error',
+          info: { database: { status: 'up' } },
+          error: { storage: { status: 'down', message: 'storage is not reachable' } },
+          details: { database: { status: 'up' }, storage: { status: 'down', message: 'storage is not reachable' } },
+        },
+      },
+    },
+  })
   check(): Promise<HealthCheckResult> {
     return this.health.check([() => this.db.pingCheck('database', { timeout: 3000 }), () => this.storage.check('storage')]);
   }

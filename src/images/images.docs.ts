@@ -28,7 +28,7 @@ export const ApiGetImage = (summary: string, deprecated = false) =>
 
 export const ApiDeleteImage = (summary: string, deprecated = false) =>
   applyDecorators(
-    ApiOperation({ summary }),
+    ApiOperation({ summary, deprecated }),
     idParam,
     ApiResponse({ status: 204, description: 'Deleted: the bytes, any variants and the row' }),
     ApiProblems(400, 404, 503),
