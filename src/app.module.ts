@@ -40,6 +40,8 @@ import { UsersModule } from './users/users.module';
       inject: [throttleConfig.KEY],
       useFactory: (cfg: ConfigType<typeof throttleConfig>) => ({
         throttlers: [{ name: 'default', ttl: 60_000, limit: cfg.authRateLimit }],
+        // One budget per IP for all rate-limited routes together; the default key is per handler.
+        generateKey: (_context, tracker, name) => `${name}:${tracker}`,
         skipIf: (context) => !isRateLimited(context),
       }),
     }),

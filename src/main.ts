@@ -5,9 +5,11 @@ import { Logger } from '@nestjs/common';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './app.setup';
 import { appConfig } from './config';
-import { ConfigValidationError } from './config/env.validation';
+import { ConfigValidationError, parseEnv } from './config/env.validation';
 
 async function bootstrap(): Promise<void> {
+  // Validate before Nest starts: otherwise its injector logs the error, with a stack, before we can.
+  parseEnv();
   const app = configureApp(await NestFactory.create(AppModule, APP_OPTIONS));
   const cfg = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const logger = new Logger('Bootstrap');

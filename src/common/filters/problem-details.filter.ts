@@ -133,7 +133,7 @@ function isHealthReport(exception: unknown): exception is HttpException {
 function isUnavailable(exception: unknown): boolean {
   for (let e = exception as { code?: unknown; driverError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
     if (typeof e.code === 'string' && UNAVAILABLE_ERRNOS.has(e.code)) return true;
-    if (/ConnectionNotFound|CannotExecuteNotConnected|Pool is closed|connection is in closed state|SQLITE_MISUSE/i.test(String((e as Error).message ?? ''))) return true;
+    if (/ConnectionNotFound|CannotExecuteNotConnected|is not established|Pool is closed|connection is in closed state|SQLITE_MISUSE/i.test(String((e as Error).message ?? ''))) return true;
     e = (e.driverError ?? e.cause) as typeof e;
   }
   return false;

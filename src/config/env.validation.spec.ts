@@ -1,0 +1,147 @@
+import { ConfigValidationError, parseEnv } from './env.validation';
+
+const STRONG = 'x'.repeat(32);
+
+function problemsOf(source: Record<string, string>): string[] {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return (error as ConfigValidationError).problems;
+  }
+  throw new Error('parseEnv accepted the configuration');
+}
+
+describe('parseEnv', () => {
+  it('needs nothing in development: SQLite under ./data, files under ./uploads, generated secrets with warnings', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      database: { type: 'sqlite', database: './data/images.db' },
+      uploadDir: './uploads',
+      storageDriver: 'local',
+      maxContentLength: 5 * 1024 * 1024,
+      allowedExtensions: expect.arrayContaining(['jpg', 'jpeg', 'png', 'gif', 'webp']),
+      jwtExpiresIn: 900,
+      refreshTokenExpiresIn: 7 * 86400,
+      loginMaxAttempts: 5,
+      loginWindow: 900,
+      authRateLimit: 100,
+      maxImagePixels: 50_000_000,
+    });
+    expect(env.secretKey.length).toBeGreaterThanOrEqual(32);
+    expect(env.jwtSecretKey.length).toBeGreaterThanOrEqual(32);
+    expect(env.warnings.join('\n')).toMatch(/SECRET_KEY/);
+    expect(env.warnings.join('\n')).toMatch(/JWT_SECRET_KEY/);
+  });
+
+  it('generates one development secret per name, so every namespace agrees', () => {
+    expect(parseEnv({}).jwtSecretKey).toBe(parseEnv({}).jwtSecretKey);
+    expect(parseEnv({}).jwtSecretKey).not.toBe(parseEnv({}).secretKey);
+  });
+
+  it("refuses the seed's MAX_CONTENT_LENGTH=5MBt, naming the variable and showing a good value", () => {
+    const [problem, ...rest] = problemsOf({ MAX_CONTENT_LENGTH: '5MBt' });
+    expect(rest).toEqual([]);
+    expect(problem).toMatch(/MAX_CONTENT_LENGTH/);
+    expect(problem).toMatch(/5MBt/);
+    expect(problem).toMatch(/e\.g\. MAX_CONTENT_LENGTH=5MB/);
+  });
+
+  it('collects every problem into one error instead of stopping at the first', () => {
+    const source = {
+      MAX_CONTENT_LENGTH: '5MBt',
+      PORT: '99999',
+      DATABASE_URL: 'postgres://x',
+      JWT_EXPIRES_IN: 'soon',
+      ALLOWED_FILE_EXTENSIONS: 'jpg,svg',
+      STORAGE_DRIVER: 'ftp',
+      LOGIN_MAX_ATTEMPTS: '0',
+    };
+    const problems = problemsOf(source);
+    for (const name of Object.keys(source)) expect(problems.filter((p) => p.startsWith(name))).toHaveLength(1);
+    expect(problems).toHaveLength(Object.keys(source).length);
+    for (const problem of problems) expect(problem).toMatch(/e\.g\. [A-Z_]+=/);
+    let message = '';
+    try {
+      parseEnv(source);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration \(7 problems\)/);
+    for (const name of Object.keys(source)) expect(message).toContain(name);
+  });
+
+  it.each([
+    ['sqlite:///./test.db', { type: 'sqlite', database: './test.db' }],
+    ['mysql+pymysql://u:p@db:3306/images', { type: 'mysql', host: 'db', port: 3306, username: 'u', password: 'p', database: 'images' }],
+  ])('reads DATABASE_URL=%s', (url, database) => {
+    expect(parseEnv({ DATABASE_URL: url }).database).toEqual(database);
+  });
+
+  it('normalises ALLOWED_FILE_EXTENSIONS: case, dots, and jpg implying jpeg', () => {
+    expect(parseEnv({ ALLOWED_FILE_EXTENSIONS: ' .JPG, png ' }).allowedExtensions.sort()).toEqual(['jpeg', 'jpg', 'png']);
+  });
+
+  it('needs ADMIN_EMAIL and ADMIN_PASSWORD together, and lower-cases the e-mail', () => {
+    expect(problemsOf({ ADMIN_EMAIL: 'admin@example.com' })).toEqual([expect.stringMatching(/ADMIN_EMAIL and ADMIN_PASSWORD/)]);
+    expect(parseEnv({ ADMIN_EMAIL: 'Admin@Example.com', ADMIN_PASSWORD: 'long enough' }).admin).toEqual({
+      email: 'admin@example.com',
+      password: 'long enough',
+    });
+  });
+
+  it('needs S3_BUCKET when STORAGE_DRIVER=s3', () => {
+    expect(problemsOf({ STORAGE_DRIVER: 's3' })).toEqual([expect.stringMatching(/^S3_BUCKET/)]);
+  });
+});
+
+describe('parseEnv: environment name', () => {
+  it.each([
+    [{ FLASK_ENV: 'production', SECRET_KEY: STRONG, JWT_SECRET_KEY: STRONG }, 'production'],
+    [{ FLASK_ENV: 'development' }, 'development'],
+    [{ FLASK_ENV: 'testing' }, 'test'],
+    [{ NODE_ENV: 'test', FLASK_ENV: 'production' }, 'test'],
+    [{ NODE_ENV: 'development', FLASK_ENV: 'production' }, 'development'],
+    [{ NODE_ENV: 'production', FLASK_ENV: 'development', SECRET_KEY: STRONG, JWT_SECRET_KEY: STRONG }, 'production'],
+  ])('%j → %s (FLASK_ENV is a fallback, NODE_ENV wins)', (source, nodeEnv) => {
+    expect(parseEnv(source).nodeEnv).toBe(nodeEnv);
+  });
+
+  it('refuses an unknown NODE_ENV', () => {
+    expect(problemsOf({ NODE_ENV: 'staging' })).toEqual([expect.stringMatching(/^NODE_ENV='staging'.*e\.g\. NODE_ENV=/)]);
+  });
+});
+
+describe('parseEnv: production secrets', () => {
+  it('refuses production without JWT_SECRET_KEY and SECRET_KEY, naming both', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems).toEqual([expect.stringMatching(/^SECRET_KEY is required/), expect.stringMatching(/^JWT_SECRET_KEY is required/)]);
+  });
+
+  it('refuses weak (shorter than 32 characters) secrets in production', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(31), JWT_SECRET_KEY: 'short' });
+    expect(problems).toEqual([expect.stringMatching(/^SECRET_KEY is too weak/), expect.stringMatching(/^JWT_SECRET_KEY is too weak/)]);
+  });
+
+  it('also refuses them when production comes from FLASK_ENV', () => {
+    expect(problemsOf({ FLASK_ENV: 'production' })).toHaveLength(2);
+  });
+
+  it('accepts 32-character secrets in production without warnings', () => {
+    const env = parseEnv({ NODE_ENV: 'production', SECRET_KEY: STRONG, JWT_SECRET_KEY: 'y'.repeat(32) });
+    expect(env).toMatchObject({ secretKey: STRONG, jwtSecretKey: 'y'.repeat(32), warnings: [] });
+  });
+
+  it('uses a weak secret outside production, with a warning', () => {
+    const env = parseEnv({ JWT_SECRET_KEY: 'short', SECRET_KEY: STRONG });
+    expect(env.jwtSecretKey).toBe('short');
+    expect(env.warnings).toEqual([expect.stringMatching(/^JWT_SECRET_KEY is shorter than 32/)]);
+  });
+
+  it('never echoes a secret value in its problem message', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', SECRET_KEY: 'hunter2-secret', JWT_SECRET_KEY: STRONG });
+    expect(problems.join('\n')).not.toContain('hunter2-secret');
+  });
+});

@@ -1,0 +1,141 @@
+import { DataSource, Table, TableForeignKey } from 'typeorm';
+import { parseDatabaseUrl } from '../src/config/parsers';
+import { buildDataSourceOptions } from '../src/database/data-source-options';
+import { migrations } from '../src/database/migrations';
+import { TestDatabase, TestEngine, createTestDatabase } from './support/test-database';
+
+/** Type families: what the app relies on, not how each engine spells it. */
+function typeFamily(type: string): string {
+  const t = type.toLowerCase().replace(/\(.*\)/, '').trim();
+  if (['varchar', 'character varying', 'nvarchar', 'char', 'text'].includes(t)) return 'string';
+  if (['int', 'integer', 'smallint', 'mediumint', 'tinyint'].includes(t)) return 'integer';
+  if (t === 'bigint') return 'bigint';
+  if (['datetime', 'timestamp'].includes(t)) return 'datetime';
+  return t;
+}
+
+/** Defaults as values: MariaDB reports literals quoted (TypeORM quotes them again) and NULL as a word. */
+function defaultValue(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  let text = String(value);
+  while (/^'.*'$/.test(text)) text = text.slice(1, -1);
+  return text === 'NULL' ? undefined : text;
+}
+
+const key = (columns: string[]) => [...columns].sort().join(',');
+
+function normalise(table: Table) {
+  const uniqueSets = new Set<string>([
+    ...table.columns.filter((c) => c.isUnique && !c.isPrimary).map((c) => c.name),
+    ...table.uniques.map((u) => key(u.columnNames)),
+    ...table.indices.filter((i) => i.isUnique).map((i) => key(i.columnNames)),
+  ]);
+  return {
+    name: table.name,
+    columns: table.columns
+      .map((c) => ({
+        name: c.name,
+        type: typeFamily(c.type),
+        // TypeORM reports MySQL's varchar(255) with an empty length: 255 is its default there.
+        length: typeFamily(c.type) === 'string' ? Number(c.length) || 255 : undefined,
+        nullable: c.isNullable,
+        primary: c.isPrimary,
+        default: defaultValue(c.default),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    primaryKey: key(table.primaryColumns.map((c) => c.name)),
+    unique: [...uniqueSets].sort(),
+    // Order matters in an index (leftmost prefix), so column lists are kept in order here.
+    indices: table.indices
+      .filter((i) => !i.isUnique)
+      .map((i) => i.columnNames.join(','))
+      .sort(),
+    foreignKeys: table.foreignKeys.map(describeForeignKey).sort(),
+  };
+}
+
+function describeForeignKey(fk: TableForeignKey): string {
+  return `${fk.columnNames.join(',')} -> ${fk.referencedTableName}(${fk.referencedColumnNames.join(',')}) on delete ${fk.onDelete}`;
+}
+
+/** The app's own tables, by name: as root on MariaDB, getTables() would read every database. */
+async function appTables(dataSource: DataSource): Promise<Table[]> {
+  const listing =
+    dataSource.options.type === 'mysql'
+      ? 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()'
+      : "SELECT name FROM sqlite_master WHERE type = 'table'";
+  const names = ((await dataSource.query(listing)) as Array<{ name: string }>)
+    .map((row) => row.name)
+    .filter((name) => name !== 'migrations' && !name.startsWith('sqlite_'));
+  const runner = dataSource.createQueryRunner();
+  try {
+    return names.length ? await runner.getTables(names) : [];
+  } finally {
+    await runner.release();
+  }
+}
+
+async function migratedSchema(engine: TestEngine) {
+  const database: TestDatabase = await createTestDatabase(engine);
+  const dataSource = new DataSource(buildDataSourceOptions(parseDatabaseUrl(database.url)!));
+  try {
+    await dataSource.initialize();
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    expect(applied.map((m) => m.name)).toEqual(migrations.map((m) => new m().name));
+    return (await appTables(dataSource)).map(normalise).sort((a, b) => a.name.localeCompare(b.name));
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await database.drop();
+  }
+}
+
+const FOUNDATION = ['images', 'login_failures', 'refresh_tokens', 'users'];
+
+describe('schema: the migrations give SQLite and MariaDB the same schema', () => {
+  let sqlite: Awaited<ReturnType<typeof migratedSchema>>;
+  let mysql: Awaited<ReturnType<typeof migratedSchema>>;
+
+  beforeAll(async () => {
+    sqlite = await migratedSchema('sqlite');
+    mysql = await migratedSchema('mysql');
+  });
+
+  it('creates the same tables on both, the foundation among them', () => {
+    expect(sqlite.map((t) => t.name)).toEqual(expect.arrayContaining(FOUNDATION));
+    expect(mysql.map((t) => t.name)).toEqual(sqlite.map((t) => t.name));
+  });
+
+  it('gives every table the same columns, types, nullability, keys, unique constraints, indices and foreign keys', () => {
+    expect(mysql).toEqual(sqlite);
+  });
+
+  it('uses UUID-sized string primary keys, never integers', () => {
+    for (const table of sqlite.filter((t) => FOUNDATION.includes(t.name))) {
+      expect(table.primaryKey).toBe('id');
+      expect(table.columns.find((c) => c.name === 'id')).toMatchObject({ type: 'string', length: 36 });
+    }
+  });
+
+  it('makes e-mails and refresh-token hashes unique', () => {
+    expect(sqlite.find((t) => t.name === 'users')!.unique).toEqual(['email']);
+    expect(sqlite.find((t) => t.name === 'refresh_tokens')!.unique).toEqual(['token_hash']);
+  });
+
+  it('can be reverted and applied again', async () => {
+    for (const engine of ['sqlite', 'mysql'] as const) {
+      const database = await createTestDatabase(engine);
+      const dataSource = new DataSource(buildDataSourceOptions(parseDatabaseUrl(database.url)!));
+      try {
+        await dataSource.initialize();
+        await dataSource.runMigrations();
+        for (let i = 0; i < migrations.length; i++) await dataSource.undoLastMigration();
+        const left = (await appTables(dataSource)).map((t) => t.name);
+        expect({ engine, left }).toEqual({ engine, left: [] });
+        await expect(dataSource.runMigrations()).resolves.toHaveLength(migrations.length);
+      } finally {
+        if (dataSource.isInitialized) await dataSource.destroy();
+        await database.drop();
+      }
+    }
+  });
+});
