@@ -66,17 +66,7 @@ function sortKeys(value: unknown, keepOrder = false): unknown {
 }
 
 function generateClientTypes(specPath: string, outPath: string): void {
-  execFileSync(process.execPath, [
-      join(ROOT, 'node_modules/openapi-typescript/bin/cli.js'),
-      specPath,
-      '--output',
-      outPath,
-      '--redocly',
-      join(__dirname, 'redocly.client.yaml'),
-    ], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(process.execPath, [join(__dirname, 'client-types.mjs'), specPath, outPath], { cwd: ROOT, stdio: 'inherit' });
 }
 
 function differs(path: string, expected: string, hint: string): boolean {
