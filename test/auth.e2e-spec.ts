@@ -163,10 +163,14 @@ describe('auth', () => {
       ['a garbage token', () => 'Bearer not.a.jwt'],
       ['a token that is not a JWT at all', () => 'Bearer abcdef'],
       ['another scheme', () => `Basic ${Buffer.from('a:b').toString('base64')}`],
-      ['a token signed with another secret', () => `Bearer ${accessToken({ sub: user.id, email: user.email, role: 'user' }, 'another-secret-0123456789abcdef0123')}`],
+      [
+        'a token signed with another secret',
+        () => `Bearer ${accessToken({ sub: user.id, email: user.email, role: 'user' }, 'another-secret-0123456789abcdef0123')}`,
+      ],
       [
         'an unsigned token (alg none)',
-        () => `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: user.id, email: user.email, role: 'admin', iss: ISSUER, aud: ISSUER, exp: Math.floor(Date.now() / 1000) + 300 })}.`,
+        () =>
+          `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: user.id, email: user.email, role: 'admin', iss: ISSUER, aud: ISSUER, exp: Math.floor(Date.now() / 1000) + 300 })}.`,
       ],
       [
         'a tampered payload',
@@ -176,8 +180,14 @@ describe('auth', () => {
           return `Bearer ${header}.${base64url({ ...payload, role: 'admin' })}.${signature}`;
         },
       ],
-      ['a token for another issuer', () => `Bearer ${accessToken({ sub: user.id, email: user.email, role: 'user' }, TEST_JWT_SECRET, { issuer: 'someone-else' })}`],
-      ['a token for another audience', () => `Bearer ${accessToken({ sub: user.id, email: user.email, role: 'user' }, TEST_JWT_SECRET, { audience: 'someone-else' })}`],
+      [
+        'a token for another issuer',
+        () => `Bearer ${accessToken({ sub: user.id, email: user.email, role: 'user' }, TEST_JWT_SECRET, { issuer: 'someone-else' })}`,
+      ],
+      [
+        'a token for another audience',
+        () => `Bearer ${accessToken({ sub: user.id, email: user.email, role: 'user' }, TEST_JWT_SECRET, { audience: 'someone-else' })}`,
+      ],
       ['a token without the claims the API needs', () => `Bearer ${accessToken({ sub: user.id })}`],
     ];
 
@@ -211,7 +221,12 @@ describe('auth', () => {
       const user = await registerUser(t);
       const first = await t.http.post('/auth/refresh').send({ refreshToken: user.refreshToken });
       expect(first.status).toBe(200);
-      expect(first.body.data).toEqual({ accessToken: expect.any(String), refreshToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
+      expect(first.body.data).toEqual({
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+      });
       expect(first.body.data.refreshToken).not.toBe(user.refreshToken);
       await t.http.get('/auth/me').set('Authorization', `Bearer ${first.body.data.accessToken}`).expect(200);
 

@@ -111,7 +111,13 @@ describe('configuration at start-up (node dist/main.js)', () => {
   });
 
   it('names every bad variable in one message', async () => {
-    const bad = { MAX_CONTENT_LENGTH: '5MBt', PORT: 'eighty', JWT_EXPIRES_IN: 'soon', DATABASE_URL: 'postgres://db/images', STORAGE_DRIVER: 'ftp' };
+    const bad = {
+      MAX_CONTENT_LENGTH: '5MBt',
+      PORT: 'eighty',
+      JWT_EXPIRES_IN: 'soon',
+      DATABASE_URL: 'postgres://db/images',
+      STORAGE_DRIVER: 'ftp',
+    };
     const exit = await runToExit(dir, { ...baseEnv(dir, port), ...bad });
     expect(exit.code).not.toBe(0);
     expect(exit.code).not.toBeNull();
@@ -154,7 +160,13 @@ describe('configuration at start-up (node dist/main.js)', () => {
   });
 
   it("starts with a good configuration and the seed's sqlite:///./x.db form, and answers /health", async () => {
-    const env = { ...baseEnv(dir, port), DATABASE_URL: 'sqlite:///./x.db', NODE_ENV: 'production', JWT_SECRET_KEY: STRONG, SECRET_KEY: STRONG };
+    const env = {
+      ...baseEnv(dir, port),
+      DATABASE_URL: 'sqlite:///./x.db',
+      NODE_ENV: 'production',
+      JWT_SECRET_KEY: STRONG,
+      SECRET_KEY: STRONG,
+    };
     const began = Date.now();
     const child = start(dir, env);
     let stderr = '';

@@ -6,7 +6,10 @@ import { TestDatabase, TestEngine, createTestDatabase } from './support/test-dat
 
 /** Type families: what the app relies on, not how each engine spells it. */
 function typeFamily(type: string): string {
-  const t = type.toLowerCase().replace(/\(.*\)/, '').trim();
+  const t = type
+    .toLowerCase()
+    .replace(/\(.*\)/, '')
+    .trim();
   if (['varchar', 'character varying', 'nvarchar', 'char', 'text'].includes(t)) return 'string';
   if (['int', 'integer', 'smallint', 'mediumint', 'tinyint'].includes(t)) return 'integer';
   if (t === 'bigint') return 'bigint';

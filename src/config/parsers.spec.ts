@@ -72,7 +72,9 @@ describe('parseDatabaseUrl', () => {
   });
 
   it("reads the seed's mysql+pymysql:// form the same way", () => {
-    expect(parseDatabaseUrl('mysql+pymysql://user:pass@127.0.0.1:3306/images')).toEqual(parseDatabaseUrl('mysql://user:pass@127.0.0.1:3306/images'));
+    expect(parseDatabaseUrl('mysql+pymysql://user:pass@127.0.0.1:3306/images')).toEqual(
+      parseDatabaseUrl('mysql://user:pass@127.0.0.1:3306/images'),
+    );
   });
 
   it('defaults the port to 3306 and the user to root, and decodes escaped characters', () => {
@@ -87,10 +89,17 @@ describe('parseDatabaseUrl', () => {
     expect(parseDatabaseUrl('mysql://us%40er:p%3Ass%2Fword@h/db')).toMatchObject({ username: 'us@er', password: 'p:ss/word' });
   });
 
-  it.each(['', 'postgres://u@h/db', 'mysql://host', 'mysql://host/', 'mysql:///db', 'sqlite:', 'sqlite://host/x.db', 'images.db', 'mysql://h/a/b'])(
-    'rejects %p',
-    (raw) => {
-      expect(parseDatabaseUrl(raw)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'postgres://u@h/db',
+    'mysql://host',
+    'mysql://host/',
+    'mysql:///db',
+    'sqlite:',
+    'sqlite://host/x.db',
+    'images.db',
+    'mysql://h/a/b',
+  ])('rejects %p', (raw) => {
+    expect(parseDatabaseUrl(raw)).toBeUndefined();
+  });
 });

@@ -23,7 +23,9 @@ function toAppException(error: unknown): unknown {
     return new AppException(HttpStatus.BAD_REQUEST, ErrorCode.MALFORMED_JSON, 'The request body is not valid JSON', { cause: error });
   }
   if (type === 'entity.too.large') {
-    return new AppException(HttpStatus.PAYLOAD_TOO_LARGE, ErrorCode.PAYLOAD_TOO_LARGE, 'The JSON body is larger than 100 KB', { cause: error });
+    return new AppException(HttpStatus.PAYLOAD_TOO_LARGE, ErrorCode.PAYLOAD_TOO_LARGE, 'The JSON body is larger than 100 KB', {
+      cause: error,
+    });
   }
   return error;
 }
