@@ -61,7 +61,14 @@ describe('generated OpenAPI client', () => {
     expect(uploaded.error).toBeUndefined();
     expect(uploaded.response.status).toBe(201);
     const image = uploaded.data!.data;
-    expect(image).toMatchObject({ filename: 'holiday photo.jpg', mimeType: 'image/jpeg', extension: 'jpg', width: 40, height: 30, size: jpeg.length });
+    expect(image).toMatchObject({
+      filename: 'holiday photo.jpg',
+      mimeType: 'image/jpeg',
+      extension: 'jpg',
+      width: 40,
+      height: 30,
+      size: jpeg.length,
+    });
     expect(uploaded.response.headers.get('location')).toBe(`/images/${image.id}`);
 
     const list = await client.GET('/images', { params: { query: { page: 1, limit: 10, sort: 'uploadedAt', order: 'desc' } } });
@@ -99,7 +106,13 @@ describe('generated OpenAPI client', () => {
     expect(rejected.response.status).toBe(415);
     expect(rejected.response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const problem = rejected.error!;
-    expect(problem).toMatchObject({ type: 'about:blank', title: 'Unsupported Media Type', status: 415, code: 'UNSUPPORTED_FILE_TYPE', instance: '/images' });
+    expect(problem).toMatchObject({
+      type: 'about:blank',
+      title: 'Unsupported Media Type',
+      status: 415,
+      code: 'UNSUPPORTED_FILE_TYPE',
+      instance: '/images',
+    });
     expect(problem.detail).toContain('.exe');
     expect(problem.requestId).toBe(rejected.response.headers.get('x-request-id'));
   });

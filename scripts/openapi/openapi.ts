@@ -50,7 +50,9 @@ export async function generateDocument(): Promise<object> {
 export function stableStringify(document: object): string {
   const sorted = sortKeys(document) as Record<string, unknown>;
   const head = TOP_LEVEL_ORDER.filter((key) => key in sorted);
-  const ordered = Object.fromEntries([...head, ...Object.keys(sorted).filter((key) => !head.includes(key))].map((key) => [key, sorted[key]]));
+  const ordered = Object.fromEntries(
+    [...head, ...Object.keys(sorted).filter((key) => !head.includes(key))].map((key) => [key, sorted[key]]),
+  );
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 

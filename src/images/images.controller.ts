@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { OptionalAuth } from '../auth/decorators/public.decorator';
 import { ApiPage } from '../common/decorators/api-envelope.decorator';
 import { ApiProblems } from '../common/decorators/api-problems.decorator';
 import { Page } from '../common/dto/page';
@@ -56,9 +57,10 @@ export class ImagesController {
   }
 
   @Get(':id/content')
+  @OptionalAuth()
   @ApiImageContent()
   async getImageContent(
-    @CurrentUser() user: AuthUser,
+    @CurrentUser() user: AuthUser | undefined,
     @Param('id', UuidParamPipe) id: string,
     @Query() query: ContentQueryDto,
     @Req() req: Request,

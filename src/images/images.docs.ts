@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { ApiData } from '../common/decorators/api-envelope.decorator';
 import { ApiProblems } from '../common/decorators/api-problems.decorator';
 import { ImageDto } from './dto/image.dto';
@@ -34,19 +34,28 @@ export const ApiDeleteImage = (summary: string, deprecated = false) =>
     ApiProblems(400, 404, 503),
   );
 
+const CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif'];
+
 export const ApiImageContent = () =>
   applyDecorators(
-    ApiOperation({ summary: "Download an image's bytes", description: 'Streams the stored bytes; supports If-None-Match and single byte ranges.' }),
+    ApiOperation({
+      summary: "Download an image's bytes, or a resized/converted variant of them",
+      description:
+        'Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` ' +
+        'it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. ' +
+        'Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`).',
+    }),
     idParam,
-    ApiProduces('image/jpeg', 'image/png', 'image/gif', 'image/webp'),
+    // Either the bearer token or a signed link: the empty requirement makes the token optional.
+    ApiSecurity('bearer'),
+    ApiSecurity({}),
+    ApiProduces(...CONTENT_TYPES),
     ApiResponse({
       status: 200,
       description: 'The bytes',
-      content: Object.fromEntries(
-        ['image/jpeg', 'image/png', 'image/gif', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }]),
-      ),
+      content: Object.fromEntries(CONTENT_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
     }),
     ApiResponse({ status: 206, description: 'One byte range of the content' }),
     ApiResponse({ status: 304, description: 'Not modified (If-None-Match matched the ETag)' }),
-    ApiProblems(400, 404, 416, 503),
+    ApiProblems(400, 401, 403, 404, 416, 422, 503),
   );

@@ -6,13 +6,31 @@ import { ContentSender } from './content/content-sender';
 import { Image } from './image.entity';
 import { ImagesController } from './images.controller';
 import { ImagesService } from './images.service';
+import { ContentAccess } from './links/content-access';
+import { LinkSigner } from './links/link-signer';
+import { LinksController } from './links/links.controller';
+import { LinksService } from './links/links.service';
 import { ImageDecoder } from './upload/image-decoder';
 import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
 import { UploadInterceptor } from './upload/upload.interceptor';
+import { ImageTransformer } from './variants/image-transformer';
+import { ImageVariant } from './variants/variant.entity';
+import { VariantsService } from './variants/variants.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Image]), StorageModule],
-  controllers: [ImagesController, CompatController],
-  providers: [ImagesService, ContentSender, ImageDecoder, ImageFileValidationPipe, UploadInterceptor],
+  imports: [TypeOrmModule.forFeature([Image, ImageVariant]), StorageModule],
+  controllers: [ImagesController, LinksController, CompatController],
+  providers: [
+    ImagesService,
+    ContentSender,
+    ImageDecoder,
+    ImageFileValidationPipe,
+    UploadInterceptor,
+    VariantsService,
+    ImageTransformer,
+    LinkSigner,
+    ContentAccess,
+    LinksService,
+  ],
 })
 export class ImagesModule {}

@@ -12,7 +12,10 @@ import { ContentQueryDto } from './dto/content-query.dto';
 import { ImageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
+import { ContentAccess } from './links/content-access';
 import { ValidatedUpload } from './upload/received-upload';
+import { variantFilename } from './variants/variant-filename';
+import { VariantsService } from './variants/variants.service';
 
 const SORT_COLUMNS = { uploadedAt: 'image.uploaded_at', size: 'image.size', filename: 'image.filename' } as const;
 
@@ -23,6 +26,8 @@ export class ImagesService {
   constructor(
     @InjectRepository(Image) private readonly images: Repository<Image>,
     private readonly storage: StorageDriver,
+    private readonly variants: VariantsService,
+    private readonly access: ContentAccess,
   ) {}
 
   /** Makes a validated upload permanent: the bytes move to their key, then the row is written. */
@@ -72,27 +77,32 @@ export class ImagesService {
     return ImageDto.from(await this.findOwned(user, id));
   }
 
-  /** Bytes first (a storage outage keeps the row for a retry), then the row. */
+  /** Variants, then the original's bytes (a storage outage keeps the row for a retry), then the row. */
   async remove(user: AuthUser, id: string): Promise<void> {
     const image = await this.findOwned(user, id);
+    await this.variants.removeAll(image.id);
     await this.storage.delete(image.storageKey);
     await this.images.delete({ id: image.id });
   }
 
-  async openContent(user: AuthUser, id: string, query: ContentQueryDto): Promise<StoredContent> {
-    const image = await this.findOwned(user, id);
+  /** The original's bytes, or a variant's when the query transforms it; by bearer token or signed link. */
+  async openContent(user: AuthUser | undefined, id: string, query: ContentQueryDto): Promise<StoredContent> {
+    const grant = this.access.grant(user, id, query);
+    const image = grant.user ? await this.findOwned(grant.user, id) : await this.findById(id);
+    const variant = await this.variants.resolve(image, query);
+    const source = variant ?? image;
     return {
-      size: image.size,
-      mimeType: image.mimeType,
-      checksum: image.checksum,
-      lastModified: image.uploadedAt,
-      filename: image.filename,
+      size: source.size,
+      mimeType: source.mimeType,
+      checksum: source.checksum,
+      lastModified: variant?.createdAt ?? image.uploadedAt,
+      filename: variant ? variantFilename(image.filename, variant.mimeType) : image.filename,
       disposition: query.download ? 'attachment' : 'inline',
-      cacheControl: 'private, max-age=0, must-revalidate',
+      cacheControl: grant.cacheControl,
       open: (range) =>
-        this.storage.open(image.storageKey, range).catch((error: unknown) => {
+        this.storage.open(source.storageKey, range).catch((error: unknown) => {
           if (!(error instanceof ObjectNotFoundError)) throw error;
-          this.logger.error(`image ${image.id} has no bytes at ${image.storageKey}`);
+          this.logger.error(`image ${image.id} has no bytes at ${source.storageKey}`);
           throw imageNotFound();
         }),
     };
@@ -101,6 +111,12 @@ export class ImagesService {
   /** Another user's image answers exactly like a missing one. Admins reach every image. */
   private async findOwned(user: AuthUser, id: string): Promise<Image> {
     const image = await this.images.findOneBy(user.role === 'admin' ? { id } : { id, ownerId: user.id });
+    if (!image) throw imageNotFound();
+    return image;
+  }
+
+  private async findById(id: string): Promise<Image> {
+    const image = await this.images.findOneBy({ id });
     if (!image) throw imageNotFound();
     return image;
   }

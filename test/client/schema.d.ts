@@ -452,6 +452,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -463,6 +480,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -472,6 +500,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -483,6 +522,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -513,6 +583,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -522,6 +609,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -533,6 +631,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -566,6 +695,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -577,6 +717,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -612,6 +783,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -623,6 +811,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -632,6 +831,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -643,6 +853,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -678,6 +919,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -687,6 +945,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "EMAIL_TAKEN",
+                     *       "detail": "That e-mail is already registered",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -696,6 +965,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -707,6 +987,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -795,6 +1106,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -806,6 +1134,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -815,6 +1154,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -824,6 +1174,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -854,6 +1215,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -865,6 +1243,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -874,6 +1263,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -883,6 +1283,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -929,6 +1340,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -940,6 +1368,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -949,6 +1388,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "detail": "Your role does not allow this",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -958,6 +1408,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1001,6 +1462,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1012,6 +1490,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1021,6 +1510,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1030,6 +1530,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1039,6 +1550,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_CORRUPT",
+                     *       "detail": "The image could not be decoded",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Content",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1048,6 +1570,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1082,6 +1615,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1093,6 +1643,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1102,6 +1663,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1111,6 +1683,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1141,6 +1724,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1152,6 +1752,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1161,6 +1772,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1170,6 +1792,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1222,6 +1855,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1233,6 +1883,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1242,6 +1903,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1253,6 +1925,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "RANGE_NOT_SATISFIABLE",
+                     *       "detail": "The range is outside the content",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 416,
+                     *       "title": "Range Not Satisfiable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1262,6 +1945,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1305,6 +1999,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1316,6 +2027,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1325,6 +2047,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1334,6 +2067,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1343,6 +2087,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_CORRUPT",
+                     *       "detail": "The image could not be decoded",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Content",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -1352,6 +2107,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };

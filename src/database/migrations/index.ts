@@ -1,4 +1,5 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+import { ImageVariants1765000000000 } from './1765000000000-image-variants';
 
 /** Every migration, in order; listed by class so the app and the CLI run the same set. */
-export const migrations = [InitialSchema1764000000000];
+export const migrations = [InitialSchema1764000000000, ImageVariants1765000000000];

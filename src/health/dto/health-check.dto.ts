@@ -20,7 +20,10 @@ export class HealthCheckDto {
   @ApiProperty({ enum: ['ok', 'error', 'shutting_down'], example: 'ok' })
   status!: 'ok' | 'error' | 'shutting_down';
 
-  @ApiPropertyOptional({ ...indicators('Indicators that are up', { database: { status: 'up' }, storage: { status: 'up' } }), nullable: true })
+  @ApiPropertyOptional({
+    ...indicators('Indicators that are up', { database: { status: 'up' }, storage: { status: 'up' } }),
+    nullable: true,
+  })
   info?: Record<string, HealthIndicatorDto> | null;
 
   @ApiPropertyOptional({ ...indicators('Indicators that are down', {}), nullable: true })

@@ -1,0 +1,29 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { AuthUser } from '../../auth/auth-user';
+import { AppException, ErrorCode } from '../../common/errors';
+import { LinkSigner, SignedLinkQuery } from './link-signer';
+
+/** Who may read content, and how caches may keep it. */
+export interface ContentGrant {
+  /** The bearer of a token (owner or admin); absent for a signed link, which opens any image it names. */
+  user?: AuthUser;
+  cacheControl: string;
+}
+
+/** Content answers to a signed link (public, cacheable until expiry) or to a bearer token (private). */
+@Injectable()
+export class ContentAccess {
+  constructor(private readonly signer: LinkSigner) {}
+
+  grant(user: AuthUser | undefined, imageId: string, query: SignedLinkQuery): ContentGrant {
+    if (query.sig !== undefined || query.expires !== undefined) {
+      return { cacheControl: `public, max-age=${this.signer.verify(imageId, query)}` };
+    }
+    if (!user) {
+      throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, 'A bearer token or a signed link is required', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
+    }
+    return { user, cacheControl: 'private, max-age=0, must-revalidate' };
+  }
+}

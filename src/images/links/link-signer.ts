@@ -1,0 +1,51 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Clock } from '../../common/clock';
+import { AppException, ErrorCode } from '../../common/errors';
+import { uploadConfig } from '../../config';
+import { TransformParams, pickTransformParams, toQueryString } from '../variants/transform-params';
+
+export interface SignedLinkQuery extends TransformParams {
+  expires?: number;
+  sig?: string;
+}
+
+/** Signs and checks content links: HMAC-SHA256 under SECRET_KEY over the image id, the expiry and the parameters. */
+@Injectable()
+export class LinkSigner {
+  constructor(
+    @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Hex signature of a link to `imageId` with these canonical parameters, valid until `expires` (Unix seconds). */
+  sign(imageId: string, paramsQuery: string, expires: number): string {
+    return createHmac('sha256', this.cfg.secretKey).update(`${imageId}\n${expires}\n${paramsQuery}`).digest('hex');
+  }
+
+  /** Seconds the link has left; throws INVALID_SIGNATURE for any change to it, LINK_EXPIRED once it is over. */
+  verify(imageId: string, query: SignedLinkQuery): number {
+    const { expires, sig } = query;
+    if (expires === undefined || !sig) throw invalidSignature();
+    const expected = this.sign(imageId, toQueryString(pickTransformParams(query)), expires);
+    if (!sameText(sig, expected)) throw invalidSignature();
+    const left = expires - this.nowSeconds();
+    if (left <= 0) throw new AppException(HttpStatus.FORBIDDEN, ErrorCode.LINK_EXPIRED, 'This link has expired; ask for a new one');
+    return left;
+  }
+
+  nowSeconds(): number {
+    return Math.floor(this.clock.now().getTime() / 1000);
+  }
+}
+
+function sameText(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function invalidSignature(): AppException {
+  return new AppException(HttpStatus.FORBIDDEN, ErrorCode.INVALID_SIGNATURE, 'The link signature does not match');
+}

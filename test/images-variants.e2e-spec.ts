@@ -1,0 +1,187 @@
+import { ImageTransformer } from '../src/images/variants/image-transformer';
+import { makeImage } from './support/images';
+import { expectProblem } from './support/problem-details';
+import { TestApp, createTestApp, listFiles, storedFiles } from './support/test-app';
+import { TestUser, registerUser } from './support/users';
+import { decoded, exifRotatedJpeg, getBytes, uploadAs, variantFiles, variantRows } from './support/variants';
+
+describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () => {
+  let t: TestApp;
+  let owner: TestUser;
+  let jpeg: Buffer;
+  let jpegId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    owner = await registerUser(t);
+    jpeg = await makeImage('jpeg', 64, 48);
+    jpegId = await uploadAs(t, owner, jpeg, 'photo.jpg');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const content = (id: string, query: string) => getBytes(t, `/images/${id}/content?${query}`, owner.auth);
+
+  it.each([
+    ['cover', 32, 32],
+    ['contain', 32, 32],
+    ['inside', 32, 24],
+    ['outside', 43, 32],
+    ['fill', 32, 32],
+  ])('fits a 64×48 image into 32×32 with fit=%s as %i×%i', async (fit, width, height) => {
+    const res = await content(jpegId, `w=32&h=32&fit=${fit}`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/jpeg');
+    await expect(decoded(res.body)).resolves.toMatchObject({ format: 'jpeg', width, height });
+  });
+
+  it('resizes by one side, keeping the aspect ratio (fit inside by default)', async () => {
+    const res = await content(jpegId, 'w=16');
+    expect(res.status).toBe(200);
+    await expect(decoded(res.body)).resolves.toMatchObject({ width: 16, height: 12 });
+  });
+
+  it.each([
+    ['jpeg', 'image/jpeg', 'jpeg'],
+    ['png', 'image/png', 'png'],
+    ['webp', 'image/webp', 'webp'],
+    ['avif', 'image/avif', 'heif'],
+  ])('converts to format=%s', async (format, mimeType, sharpFormat) => {
+    const pngId = await uploadAs(t, owner, await makeImage('png', 40, 30), `drawing-${format}.png`);
+    const res = await content(pngId, `format=${format}&w=20`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe(mimeType);
+    expect(res.headers['content-length']).toBe(String(res.body.length));
+    await expect(decoded(res.body)).resolves.toMatchObject({ format: sharpFormat, width: 20, height: 15 });
+  });
+
+  it("keeps the original's format when none is asked for (a GIF stays a GIF)", async () => {
+    const gifId = await uploadAs(t, owner, await makeImage('gif', 40, 30), 'anim.gif');
+    const res = await content(gifId, 'w=20');
+    expect(res.headers['content-type']).toBe('image/gif');
+    await expect(decoded(res.body)).resolves.toMatchObject({ format: 'gif', width: 20, height: 15 });
+  });
+
+  it('applies the EXIF orientation and strips all metadata', async () => {
+    const fixture = await exifRotatedJpeg(64, 48);
+    await expect(decoded(fixture)).resolves.toMatchObject({ width: 64, height: 48, orientation: 6 });
+    const rotatedId = await uploadAs(t, owner, fixture, 'portrait.jpg');
+    for (const [query, width, height] of [
+      ['w=24', 24, 32],
+      ['format=webp', 48, 64],
+    ] as const) {
+      const res = await content(rotatedId, query);
+      expect(res.status).toBe(200);
+      const meta = await decoded(res.body);
+      expect({ width: meta.width, height: meta.height }).toEqual({ width, height });
+      expect({ exif: meta.exif, orientation: meta.orientation, icc: meta.icc, xmp: meta.xmp }).toEqual({
+        exif: undefined,
+        orientation: undefined,
+        icc: undefined,
+        xmp: undefined,
+      });
+    }
+  });
+
+  it('applies the quality to lossy formats', async () => {
+    const low = await content(jpegId, 'w=60&q=5');
+    const high = await content(jpegId, 'w=60&q=95');
+    expect(low.body.length).toBeLessThan(high.body.length);
+  });
+
+  it('serves the original when no parameter changes the output', async () => {
+    const image = (await t.http.get(`/images/${jpegId}`).set(owner.auth)).body.data;
+    for (const query of ['', 'format=jpeg', 'fit=cover', 'q=50']) {
+      const res = await content(jpegId, query);
+      expect(res.status).toBe(200);
+      expect(res.headers.etag).toBe(`"${image.checksum}"`);
+      expect(Buffer.compare(res.body, jpeg)).toBe(0);
+    }
+  });
+
+  it('computes a variant once, stores it, and serves it like an original', async () => {
+    const id = await uploadAs(t, owner, jpeg, 'again.jpg');
+    const first = await content(id, 'w=30&fit=inside&format=webp');
+    const second = await content(id, 'format=webp&w=30');
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.headers.etag).toBe(first.headers.etag);
+    expect(Buffer.compare(first.body, second.body)).toBe(0);
+    const rows = await variantRows(t, id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ params_key: 'w=30&format=webp', mime_type: 'image/webp', width: 30, height: 23 });
+    expect(first.headers.etag).toBe(`"${rows[0].checksum}"`);
+    await expect(variantFiles(t, id)).resolves.toEqual([rows[0].storage_key]);
+    expect(rows[0].storage_key).toMatch(new RegExp(`^variants/${id}/[0-9a-f]+\\.webp$`));
+    expect(first.headers['cache-control']).toMatch(/^private/);
+    expect(first.headers['content-disposition']).toBe('inline; filename="again.webp"');
+  });
+
+  it('answers conditional and range requests for a variant', async () => {
+    const full = await content(jpegId, 'w=40&format=png');
+    const notModified = await t.http
+      .get(`/images/${jpegId}/content?w=40&format=png`)
+      .set(owner.auth)
+      .set('If-None-Match', full.headers.etag);
+    expect(notModified.status).toBe(304);
+    const partial = await getBytes(t, `/images/${jpegId}/content?w=40&format=png`, { ...owner.auth, Range: 'bytes=0-9' });
+    expect(partial.status).toBe(206);
+    expect(partial.headers['content-range']).toBe(`bytes 0-9/${full.body.length}`);
+    expect(Buffer.compare(partial.body, full.body.subarray(0, 10))).toBe(0);
+  });
+
+  it('computes a new variant once for five concurrent first requests', async () => {
+    const id = await uploadAs(t, owner, await makeImage('jpeg', 200, 150), 'busy.jpg');
+    // Counts calls and lets them through: the real transform still runs.
+    const transforms = jest.spyOn(t.app.get(ImageTransformer), 'transform');
+    const responses = await Promise.all(Array.from({ length: 5 }, () => content(id, 'w=100&h=100&fit=cover&format=avif')));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(responses.map((r) => r.headers.etag)).size).toBe(1);
+    await expect(variantRows(t, id)).resolves.toHaveLength(1);
+    await expect(variantFiles(t, id)).resolves.toHaveLength(1);
+    expect(transforms).toHaveBeenCalledTimes(1);
+    transforms.mockRestore();
+  });
+
+  it.each([
+    ['w=0', 'w'],
+    ['w=4097', 'w'],
+    ['w=abc', 'w'],
+    ['w=1.5', 'w'],
+    ['w=', 'w'],
+    ['w=10&w=20', 'w'],
+    ['h=0', 'h'],
+    ['h=5000', 'h'],
+    ['fit=crop', 'fit'],
+    ['fit=COVER', 'fit'],
+    ['format=gif', 'format'],
+    ['format=bmp', 'format'],
+    ['q=0', 'q'],
+    ['q=101', 'q'],
+    ['q=high', 'q'],
+    ['width=100', 'width'],
+  ])('refuses %s with a 400 naming %s', async (query, field) => {
+    const res = await t.http.get(`/images/${jpegId}/content?${query}`).set(owner.auth);
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  });
+
+  it("answers 404 for another user's image and 401 without a token", async () => {
+    const stranger = await registerUser(t);
+    expectProblem(await t.http.get(`/images/${jpegId}/content?w=10`).set(stranger.auth), 404, 'IMAGE_NOT_FOUND');
+    expectProblem(await t.http.get(`/images/${jpegId}/content?w=10`), 401, 'UNAUTHORIZED');
+    expectProblem(await t.http.get(`/images/${jpegId}/content`), 401, 'UNAUTHORIZED');
+  });
+
+  it("deletes an image's variants (bytes and rows) with it", async () => {
+    const id = await uploadAs(t, owner, jpeg, 'doomed.jpg');
+    for (const query of ['w=10', 'w=20&format=png', 'h=8&fit=fill&format=webp&q=40']) expect((await content(id, query)).status).toBe(200);
+    await expect(variantRows(t, id)).resolves.toHaveLength(3);
+    await expect(variantFiles(t, id)).resolves.toHaveLength(3);
+    await t.http.delete(`/images/${id}`).set(owner.auth).expect(204);
+    await expect(variantRows(t, id)).resolves.toHaveLength(0);
+    await expect(variantFiles(t, id)).resolves.toEqual([]);
+    expect(listFiles(t.uploadDir).filter((file) => file.includes(id))).toEqual([]);
+    await expect(storedFiles(t)).resolves.not.toContain(`images/${id}`);
+  });
+});

@@ -1,0 +1,150 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import { makeImage } from './support/images';
+import { createTestApp, TestApp } from './support/test-app';
+import { uniqueEmail } from './support/users';
+
+/** Debian's Chromium (apt-get install chromium): never a browser download. */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SHOTS = join(__dirname, '..', 'test-output', 'swagger-ui');
+
+/** A person using /docs: Try it out, Authorize, a reload, a file upload, a read and a delete. */
+describe('Swagger UI in Chromium', () => {
+  let t: TestApp;
+  let profile: string;
+  let context: BrowserContext;
+  let page: Page;
+  let docsUrl: string;
+  let step = 0;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    docsUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}/docs`;
+    mkdirSync(SHOTS, { recursive: true });
+    profile = mkdtempSync(join(tmpdir(), 'image-api-chromium-'));
+    // A persistent context is how Playwright takes a --user-data-dir: here a fresh, empty one.
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+  });
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await t?.close();
+  });
+
+  async function shot(name: string, target: Page | Locator = page): Promise<void> {
+    step += 1;
+    await target.screenshot({ path: join(SHOTS, `${String(step).padStart(2, '0')}-${name}.png`) });
+  }
+
+  /** Expands an operation and switches it to "Try it out". */
+  async function tryOut(tag: string, operationId: string): Promise<Locator> {
+    const op = page.locator(`#operations-${tag}-${operationId}`);
+    if (!(await op.locator('.opblock-body').isVisible())) await op.locator('.opblock-summary').first().click();
+    await op.locator('button.try-out__btn').click();
+    return op;
+  }
+
+  /** Executes and waits for the live response; returns its status and body text. */
+  async function execute(op: Locator): Promise<{ status: number; body: string }> {
+    await op.locator('button.execute').click();
+    const live = op.locator('.live-responses-table .response');
+    await live.first().waitFor();
+    const status = Number((await live.locator('.response-col_status').first().innerText()).trim().slice(0, 3));
+    const bodyBlock = live.locator('.response-col_description .highlight-code pre');
+    const body = (await bodyBlock.count()) ? await bodyBlock.first().innerText() : '';
+    return { status, body };
+  }
+
+  it('registers, logs in, authorizes (kept over a reload), uploads, reads and deletes an image', async () => {
+    const email = uniqueEmail('swagger');
+    const password = 'correct horse battery';
+    await page.goto(docsUrl);
+    await page.locator('#operations-auth-register').waitFor();
+    await shot('docs-loaded');
+
+    const register = await tryOut('auth', 'register');
+    const registerBody = register.locator('textarea.body-param__text');
+    // The request body starts from the schema's examples.
+    await expect(registerBody.inputValue()).resolves.toContain('ada@example.com');
+    await registerBody.fill(JSON.stringify({ email, password }, null, 2));
+    const registered = await execute(register);
+    expect(registered.status).toBe(201);
+    expect(JSON.parse(registered.body).data).toMatchObject({ email, role: 'user' });
+    await shot('register-201', register);
+
+    const login = await tryOut('auth', 'login');
+    await login.locator('textarea.body-param__text').fill(JSON.stringify({ email, password }));
+    const loggedIn = await execute(login);
+    expect(loggedIn.status).toBe(200);
+    const { accessToken } = JSON.parse(loggedIn.body).data as { accessToken: string };
+    expect(accessToken.split('.')).toHaveLength(3);
+    await shot('login-200', login);
+
+    await page.locator('.scheme-container button.authorize').click();
+    const modal = page.locator('.dialog-ux .modal-ux');
+    await modal.locator('input').first().fill(accessToken);
+    await shot('authorize-token-pasted');
+    await modal.locator('button.modal-btn.auth.authorize').click();
+    await expect(modal.locator('button.modal-btn.auth').first().innerText()).resolves.toMatch(/logout/i);
+    await modal.locator('button.btn-done').click();
+
+    await page.reload();
+    await page.locator('#operations-images-uploadImage').waitFor();
+    // persistAuthorization: the lock stays closed after a reload, and the modal still says authorized.
+    await expect(page.locator('.scheme-container button.authorize').getAttribute('class')).resolves.toContain('locked');
+    await page.locator('.scheme-container button.authorize').click();
+    await expect(modal.innerText()).resolves.toMatch(/Authorized/);
+    await shot('authorization-kept-after-reload');
+    await modal.locator('button.btn-done').click();
+
+    const upload = await tryOut('images', 'uploadImage');
+    // The documented 201 shows the Image example before anything is sent.
+    await expect(upload.locator('.responses-wrapper').first().innerText()).resolves.toContain('holiday photo.jpg');
+    const jpeg = await makeImage('jpeg', 80, 60);
+    await upload.locator('input[type=file]').setInputFiles({ name: 'from-the-browser.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    const uploaded = await execute(upload);
+    expect(uploaded.status).toBe(201);
+    const image = JSON.parse(uploaded.body).data as { id: string };
+    expect(image).toMatchObject({ filename: 'from-the-browser.jpg', mimeType: 'image/jpeg', width: 80, height: 60, size: jpeg.length });
+    await shot('upload-201', upload);
+
+    const getImage = await tryOut('images', 'getImage');
+    await getImage.locator('tr[data-param-name="id"] input').fill(image.id);
+    const metadata = await execute(getImage);
+    expect(metadata.status).toBe(200);
+    expect(JSON.parse(metadata.body).data).toEqual(image);
+    await shot('metadata-200', getImage);
+
+    const deleteImage = await tryOut('images', 'deleteImage');
+    await deleteImage.locator('tr[data-param-name="id"] input').fill(image.id);
+    const deleted = await execute(deleteImage);
+    expect(deleted.status).toBe(204);
+    await shot('delete-204', deleteImage);
+
+    const again = await execute(getImage);
+    expect(again.status).toBe(404);
+    expect(JSON.parse(again.body)).toMatchObject({ status: 404, code: 'IMAGE_NOT_FOUND' });
+    await shot('metadata-404-after-delete', getImage);
+  });
+});
