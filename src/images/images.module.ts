@@ -10,6 +10,7 @@ import { ContentAccess } from './links/content-access';
 import { LinkSigner } from './links/link-signer';
 import { LinksController } from './links/links.controller';
 import { LinksService } from './links/links.service';
+import { StorageReconciler } from './reconcile/storage-reconciler';
 import { ImageDecoder } from './upload/image-decoder';
 import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
 import { UploadInterceptor } from './upload/upload.interceptor';
@@ -26,6 +27,7 @@ import { VariantsService } from './variants/variants.service';
     ImageDecoder,
     ImageFileValidationPipe,
     UploadInterceptor,
+    StorageReconciler,
     VariantsService,
     ImageTransformer,
     LinkSigner,

@@ -1,0 +1,87 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { StorageDriver, StoredObject } from '../../storage/storage-driver';
+
+export interface ReconcileOptions {
+  /** Delete what is found; without it, only report. */
+  apply: boolean;
+  /** Objects younger than this may belong to an upload still in flight (on any instance). */
+  graceMs: number;
+}
+
+export interface ReconcileReport {
+  /** Stored objects that no row points to. */
+  orphans: string[];
+  /** Temporary objects (`tmp/`, partial writes) older than the grace period. */
+  staleTemporary: string[];
+  /** Rows whose bytes are missing. */
+  missing: string[];
+  deleted: number;
+}
+
+export const DEFAULT_GRACE_MS = 60 * 60 * 1000;
+
+/** Finds (and with `apply`, removes) bytes without rows and reports rows without bytes. */
+@Injectable()
+export class StorageReconciler implements OnApplicationBootstrap {
+  private readonly logger = new Logger(StorageReconciler.name);
+
+  constructor(
+    private readonly storage: StorageDriver,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** At start-up: report only, in the background, so it never delays readiness. */
+  onApplicationBootstrap(): void {
+    void this.reconcile({ apply: false, graceMs: DEFAULT_GRACE_MS })
+      .then((report) => {
+        const found = report.orphans.length + report.staleTemporary.length + report.missing.length;
+        if (found) this.logger.warn(`Storage check: ${summary(report)}; run 'npm run storage:reconcile -- --apply' to clean up`);
+      })
+      .catch((error: unknown) => this.logger.warn(`Storage check skipped: ${String(error)}`));
+  }
+
+  async reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
+    const referenced = await this.referencedKeys();
+    const cutoff = this.clock.now().getTime() - options.graceMs;
+    const report: ReconcileReport = { orphans: [], staleTemporary: [], missing: [], deleted: 0 };
+    const present = new Set<string>();
+    for await (const object of this.storage.list()) {
+      present.add(object.key);
+      if (referenced.has(object.key) || object.modifiedAt.getTime() > cutoff) continue;
+      (isTemporary(object) ? report.staleTemporary : report.orphans).push(object.key);
+    }
+    report.missing = [...referenced].filter((key) => !present.has(key));
+    if (options.apply) {
+      for (const key of [...report.orphans, ...report.staleTemporary]) {
+        await this.storage.delete(key);
+        report.deleted += 1;
+      }
+    }
+    return report;
+  }
+
+  private async referencedKeys(): Promise<Set<string>> {
+    // Every entity with a storage key (originals, derived variants) holds references to bytes.
+    const tables = this.dataSource.entityMetadatas
+      .filter((meta) => meta.columns.some((column) => column.databaseName === 'storage_key'))
+      .map((meta) => meta.tableName);
+    const keys = new Set<string>();
+    for (const table of tables) {
+      const rows: { storage_key: string }[] = await this.dataSource.query(`SELECT storage_key FROM ${table}`);
+      rows.forEach((row) => keys.add(row.storage_key));
+    }
+    return keys;
+  }
+}
+
+function isTemporary(object: StoredObject): boolean {
+  return object.key.startsWith('tmp/') || object.key.endsWith('.part');
+}
+
+export function summary(report: ReconcileReport): string {
+  return `${report.orphans.length} orphan object(s), ${report.staleTemporary.length} stale temporary object(s), ${report.missing.length} row(s) with missing bytes`;
+}
