@@ -1,0 +1,153 @@
+'use strict';
+// Child processes of the benchmark: the built app, the baseline server, and their memory.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const APP_MAIN = path.join(ROOT, 'dist', 'main.js');
+const BASELINE_MAIN = path.join(ROOT, 'bench', 'baseline-server.js');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function healthStatus(port) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/health', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', () => resolve(0));
+    req.setTimeout(2000, () => req.destroy());
+  });
+}
+
+function appEnv(dir, port, extra = {}) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: `sqlite:${path.join(dir, 'bench.db')}`,
+    UPLOAD_DIR: path.join(dir, 'uploads'),
+    STORAGE_DRIVER: 'local',
+    SECRET_KEY: 'bench-secret-key-0123456789abcdef0123456789abcdef',
+    JWT_SECRET_KEY: 'bench-jwt-secret-0123456789abcdef0123456789abcdef',
+    JWT_EXPIRES_IN: '1h',
+    AUTH_RATE_LIMIT: '1000',
+    ...extra,
+  };
+}
+
+/**
+ * Starts `node dist/main.js` in `dir` (SQLite + local disk there) and resolves once /health is
+ * 200, with the time that took from spawn. `nodeArgs` go before the script (e.g. --cpu-prof).
+ */
+async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000 } = {}) {
+  if (!fs.existsSync(APP_MAIN)) throw new Error(`${APP_MAIN} is missing: run \`npm run build\` (npm ci does it) first`);
+  fs.mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [...nodeArgs, APP_MAIN], {
+    cwd: dir,
+    env: appEnv(dir, port, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => (output = (output + chunk).slice(-8000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (;;) {
+    if (exited) throw new Error(`the app exited during start-up:\n${output}`);
+    if ((await healthStatus(port)) === 200) break;
+    if (Number(process.hrtime.bigint() - started) / 1e6 > timeoutMs) {
+      child.kill('SIGKILL');
+      throw new Error(`the app was not healthy within ${timeoutMs} ms:\n${output}`);
+    }
+    await sleep(10);
+  }
+  const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return {
+    kind: 'app', child, pid: child.pid, port, dir, startupMs,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: () => stop(child),
+  };
+}
+
+async function startBaseline(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const child = spawn(process.execPath, [BASELINE_MAIN, dir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const match = /listening (\d+)/.exec(text);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`the baseline server exited (${code})`)));
+  });
+  return { kind: 'baseline', child, pid: child.pid, port, dir, url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
+}
+
+/** SIGTERM (graceful shutdown; --cpu-prof writes its profile then), SIGKILL after 15 s. */
+function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** VmRSS and VmHWM of a process, in bytes, from /proc (Linux only; null elsewhere). */
+function memoryOf(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+/** Samples VmRSS every `everyMs`; stop() returns the peak and the sample count. */
+function sampleRss(pid, everyMs = 50) {
+  let peak = 0;
+  let samples = 0;
+  const take = () => {
+    const mem = memoryOf(pid);
+    if (mem) {
+      peak = Math.max(peak, mem.rss);
+      samples++;
+    }
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return { peak, samples };
+    },
+  };
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+module.exports = { startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT };

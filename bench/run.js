@@ -1,0 +1,309 @@
+'use strict';
+// `npm run bench`: the built app against a bare node:http + busboy baseline, under autocannon.
+// `npm run bench:smoke` (BENCH_SMOKE=1): seconds-long, 1k rows only, checks that it works, not figures.
+// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup (a subset);
+// BENCH_CPU_PROF=<dir> (profile the main app instance with --cpu-prof); BENCH_KEEP=1 (keep temp dirs);
+// BENCH_STRICT=1 (exit 1 when a target is missed); BENCH_OUT=<file> (where the JSON goes).
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { prepareImages } = require('./lib/images');
+const { startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT } = require('./lib/processes');
+const { runLoad, api, registerAndLogin, uploadOnce } = require('./lib/load');
+const { seedImages } = require('./lib/seed');
+const { median, summarise, markdown, fmt, MB } = require('./lib/report');
+
+const SMOKE = process.env.BENCH_SMOKE === '1' || process.argv.includes('--smoke');
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
+const wanted = (name) => !ONLY || ONLY.has(name);
+const SETTINGS = SMOKE
+  ? { duration: 0.5, warmup: 0, rounds: 1, startupRuns: 1, listingRows: [1000], rssDuration: 0.5, derivedReps: 1 }
+  : { duration: 5, warmup: 1, rounds: 3, startupRuns: 5, listingRows: [1000, 100_000], rssDuration: 8, derivedReps: 3 };
+const EMAIL = 'bench@example.com';
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const elapsed = ((t0) => () => ((Date.now() - t0) / 1000).toFixed(1))(Date.now());
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-api-bench-'));
+  const result = {
+    mode: SMOKE ? 'smoke' : 'full',
+    startedAt: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', node: process.version, platform: `${os.platform()} ${os.release()}`, memoryGB: +(os.totalmem() / 2 ** 30).toFixed(1), loadAverageAtStart: os.loadavg() },
+    settings: SETTINGS,
+    scenarios: {},
+    targets: [],
+    notes: [],
+  };
+  const cleanups = [];
+  try {
+    log(`mode ${result.mode}, temp ${tmp}`);
+    const images = await prepareImages(path.join(os.tmpdir(), 'image-api-bench-images'), ['small', 'large']);
+    result.images = Object.fromEntries(Object.entries(images).map(([k, v]) => [k, { bytes: v.bytes.length, width: v.width, height: v.height }]));
+    log(`images ready: small ${images.small.bytes.length} B, large ${images.large.bytes.length} B (${elapsed()}s)`);
+
+    if (wanted('startup')) result.scenarios.startup = await startupScenario(tmp);
+    const comparative = ['upload110k', 'upload4m', 'download', 'metadata', 'derived'].filter(wanted);
+    if (comparative.length) await comparativeScenarios(tmp, images, result, cleanups);
+    if (wanted('listing')) result.scenarios.listing = await listingScenario(tmp);
+    if (wanted('rss')) result.scenarios.rss = await rssScenario(tmp, images);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    if (process.env.BENCH_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  result.finishedAt = new Date().toISOString();
+  result.machine.loadAverageAtEnd = os.loadavg();
+  result.totalSeconds = Number(elapsed());
+  result.targets = evaluateTargets(result);
+  const table = markdown(result);
+  process.stdout.write(`${table}\n`);
+  const out = process.env.BENCH_OUT
+    ? path.resolve(process.env.BENCH_OUT)
+    : path.join(__dirname, 'results', SMOKE ? 'smoke.json' : ONLY ? 'partial.json' : 'latest.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify({ ...result, markdown: table }, null, 2)}\n`);
+  log(`wrote ${path.relative(ROOT, out)} in ${result.totalSeconds}s`);
+  return exitCode(result);
+}
+
+async function startupScenario(tmp) {
+  const fresh = [];
+  const existing = [];
+  const dir = path.join(tmp, 'startup-existing');
+  for (let i = 0; i < SETTINGS.startupRuns; i++) {
+    const app = await startApp(path.join(tmp, `startup-fresh-${i}`));
+    fresh.push(app.startupMs);
+    await app.stop();
+  }
+  // One start to create and migrate the database, then the measured restarts.
+  await (await startApp(dir)).stop();
+  for (let i = 0; i < SETTINGS.startupRuns; i++) {
+    const app = await startApp(dir);
+    existing.push(app.startupMs);
+    await app.stop();
+  }
+  log(`start-up: existing db ${existing.map((v) => fmt(v, 0)).join(', ')} ms; fresh db ${fresh.map((v) => fmt(v, 0)).join(', ')} ms (${elapsed()}s)`);
+  return { existingDb: { median: median(existing), runs: existing }, freshDb: { median: median(fresh), runs: fresh } };
+}
+
+async function comparativeScenarios(tmp, images, result, cleanups) {
+  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const app = await startApp(path.join(tmp, 'app'), { nodeArgs });
+  cleanups.push(() => app.stop());
+  const baseline = await startBaseline(path.join(tmp, 'baseline'));
+  cleanups.push(() => baseline.stop());
+  const { token } = await registerAndLogin(app.url, EMAIL);
+  const appImage = await uploadOnce(app.url, token, images.small.bytes);
+  const baseImage = (await api(baseline.url, 'POST', '/images', multipartInit(images.small.bytes))).json.data;
+  const keep = new Set([appImage.id, baseImage.id]);
+  result.appIdleRssAtStart = memoryOf(app.pid)?.rss;
+
+  const targets = [
+    { ...app, token, imageId: appImage.id, filesDir: path.join(app.dir, 'uploads', 'images') },
+    { ...baseline, token: undefined, imageId: baseImage.id, filesDir: baseline.dir },
+  ];
+  const scenarios = [
+    { key: 'upload110k', label: 'upload ~110 KB JPEG, 16 conns', connections: 16, upload: images.small.bytes },
+    { key: 'upload4m', label: 'upload ~4.7 MB JPEG (2400×1800), 8 conns', connections: 8, upload: images.large.bytes },
+    { key: 'download', label: 'download ~110 KB, 16 conns', connections: 16, path: (t) => `/images/${t.imageId}/content` },
+    { key: 'metadata', label: 'GET /images/{id}, 16 conns', connections: 16, path: (t) => `/images/${t.imageId}` },
+  ].filter((s) => wanted(s.key));
+
+  for (const scenario of scenarios) {
+    const runs = { app: [], baseline: [] };
+    const once = async (target, duration) => {
+      const figures = await runLoad({
+        url: target.url,
+        token: target.token,
+        connections: scenario.connections,
+        duration,
+        upload: scenario.upload,
+        path: scenario.path?.(target),
+      });
+      if (scenario.upload) pruneFiles(target.filesDir, keep);
+      return figures;
+    };
+    if (SETTINGS.warmup) for (const target of targets) await once(target, SETTINGS.warmup);
+    for (let round = 0; round < SETTINGS.rounds; round++) {
+      // Alternate which side goes first, so neither always runs on a warmer (or more fragmented) machine.
+      const order = round % 2 ? [...targets].reverse() : targets;
+      for (const target of order) runs[target.kind].push(await once(target, SETTINGS.duration));
+    }
+    const summary = { label: scenario.label, connections: scenario.connections, app: summarise(runs.app), baseline: summarise(runs.baseline), runs };
+    result.scenarios[scenario.key] = summary;
+    log(`${scenario.label}: app ${fmt(summary.app.rps)} req/s, baseline ${fmt(summary.baseline.rps)} req/s (${elapsed()}s)`);
+  }
+  if (wanted('derived')) result.scenarios.derived = await derivedScenario(app, token, appImage.id, result);
+  await baseline.stop();
+  await app.stop();
+}
+
+function multipartInit(bytes) {
+  const boundary = '----baseline-setup';
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="setup.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** Uploads pile up gigabytes; drop their files between runs (rows stay, the kept images stay). */
+function pruneFiles(dir, keep) {
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    if (!keep.has(name)) fs.rmSync(path.join(dir, name), { force: true, recursive: true });
+  }
+}
+
+async function derivedScenario(app, token, smallId, result) {
+  const query = '?w=320&format=webp';
+  const probe = await api(app.url, 'GET', `/images/${smallId}/content${query}`, { token });
+  if (probe.status !== 200) {
+    const note = `GET /images/{id}/content${query} answered ${probe.status} ${probe.json?.code ?? ''} (${probe.json?.detail ?? ''}); derived images are not available in this build`;
+    log(`derived: skipped — ${note}`);
+    return { available: false, note };
+  }
+  const sharp = require('sharp');
+  const { huge } = await prepareImages(path.join(os.tmpdir(), 'image-api-bench-images'), ['huge']);
+  result.images.huge = { bytes: huge.bytes.length, width: huge.width, height: huge.height };
+  const first = [];
+  let variantPath;
+  let variantBytes = 0;
+  for (let i = 0; i < SETTINGS.derivedReps; i++) {
+    const image = await uploadOnce(app.url, token, huge.bytes, 'huge');
+    const t0 = process.hrtime.bigint();
+    const res = await api(app.url, 'GET', `/images/${image.id}/content${query}`, { token });
+    first.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (res.status !== 200) throw new Error(`variant: ${res.status} ${res.buffer.toString('utf8').slice(0, 300)}`);
+    variantPath = `/images/${image.id}/content${query}`;
+    variantBytes = res.buffer.length;
+  }
+  // The same work with sharp alone, in this process, without libvips' operation cache.
+  sharp.cache(false);
+  const alone = [];
+  for (let i = 0; i < SETTINGS.derivedReps; i++) {
+    const t0 = process.hrtime.bigint();
+    await sharp(huge.path).rotate().resize({ width: 320, fit: 'inside' }).webp().toBuffer();
+    alone.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  sharp.cache(true);
+  const cachedVariant = summarise(await Promise.all([0]).then(async () => {
+    const runs = [];
+    for (let round = 0; round < SETTINGS.rounds; round++) runs.push(await runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.duration, path: variantPath }));
+    return runs;
+  }));
+  log(`derived: first ${first.map((v) => fmt(v, 0)).join(', ')} ms; sharp alone ${alone.map((v) => fmt(v, 0)).join(', ')} ms; cached ${fmt(cachedVariant.rps)} req/s (${elapsed()}s)`);
+  return {
+    available: true,
+    firstComputeMs: { median: median(first), runs: first },
+    sharpAloneMs: { median: median(alone), runs: alone },
+    variantBytes,
+    cachedVariant,
+  };
+}
+
+async function listingScenario(tmp) {
+  const app = await startApp(path.join(tmp, 'listing'));
+  try {
+    const { token, userId } = await registerAndLogin(app.url, EMAIL);
+    const dbFile = path.join(app.dir, 'bench.db');
+    const levels = [];
+    let seeded = 0;
+    for (const rows of SETTINGS.listingRows) {
+      const t0 = Date.now();
+      await seedImages(dbFile, userId, rows - seeded);
+      seeded = rows;
+      const seedMs = Date.now() - t0;
+      const check = await api(app.url, 'GET', '/images?page=1&limit=20', { token });
+      if (check.status !== 200 || check.json.meta.total !== rows) throw new Error(`listing: ${check.status}, total ${check.json?.meta?.total} ≠ ${rows}`);
+      const run = () => runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.duration, path: '/images?page=1&limit=20' });
+      if (SETTINGS.warmup) await runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.warmup, path: '/images?page=1&limit=20' });
+      const runs = [];
+      for (let round = 0; round < SETTINGS.rounds; round++) runs.push(await run());
+      const level = { rows, seedMs, app: summarise(runs), runs };
+      levels.push(level);
+      log(`listing at ${rows} rows (seeded in ${seedMs} ms): p50 ${fmt(level.app.p50)} ms, ${fmt(level.app.rps)} req/s (${elapsed()}s)`);
+    }
+    return { levels };
+  } finally {
+    await app.stop();
+  }
+}
+
+async function rssScenario(tmp, images) {
+  const app = await startApp(path.join(tmp, 'rss'));
+  try {
+    const { token } = await registerAndLogin(app.url, EMAIL);
+    await sleep(SMOKE ? 200 : 1000);
+    const idle = memoryOf(app.pid);
+    if (!idle) return { unsupported: true, note: '/proc is not available on this platform' };
+    const sampler = sampleRss(app.pid, 50);
+    const load = await runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.rssDuration, upload: images.large.bytes });
+    const { peak, samples } = sampler.stop();
+    const after = memoryOf(app.pid);
+    log(`RSS: idle ${fmt(idle.rss / MB)} MB, peak ${fmt(peak / MB)} MB, VmHWM ${fmt(after.hwm / MB)} MB (${elapsed()}s)`);
+    return { idle: idle.rss, peak, hwm: after.hwm, after: after.rss, samples, load: summarise([load]) };
+  } finally {
+    await app.stop();
+  }
+}
+
+function evaluateTargets(result) {
+  const s = result.scenarios;
+  const targets = [];
+  const add = (name, value, goal, ok, measured) =>
+    targets.push({ name, value, goal, measured, verdict: !Number.isFinite(value) ? 'n/a' : SMOKE ? 'smoke (not judged)' : ok ? 'met' : 'MISSED' });
+  const ratio = (key, metric) => s[key] && s[key].app[metric] / s[key].baseline[metric];
+  if (s.upload110k) add('upload 110 KB req/s vs baseline', ratio('upload110k', 'rps'), '≥ 0.6×', ratio('upload110k', 'rps') >= 0.6, `${fmt(ratio('upload110k', 'rps'), 2)}×`);
+  if (s.upload4m) add('upload 4.7 MB MB/s vs baseline', ratio('upload4m', 'mbps'), '≥ 0.6×', ratio('upload4m', 'mbps') >= 0.6, `${fmt(ratio('upload4m', 'mbps'), 2)}×`);
+  if (s.download) add('download req/s vs baseline', ratio('download', 'rps'), '≥ 0.8×', ratio('download', 'rps') >= 0.8, `${fmt(ratio('download', 'rps'), 2)}×`);
+  if (s.metadata) add('metadata req/s vs baseline', ratio('metadata', 'rps'), '≥ 0.2×', ratio('metadata', 'rps') >= 0.2, `${fmt(ratio('metadata', 'rps'), 2)}×`);
+  const levels = s.listing?.levels ?? [];
+  if (levels.length >= 2) {
+    const [low, high] = [levels[0], levels[levels.length - 1]];
+    const r = high.app.p50 / low.app.p50;
+    add(`list p50 at ${high.rows} vs ${low.rows} rows`, r, '≤ 2×', r <= 2, `${fmt(r, 2)}× (${fmt(high.app.p50)} vs ${fmt(low.app.p50)} ms)`);
+  }
+  if (s.rss && !s.rss.unsupported) {
+    const growth = (Math.max(s.rss.peak, s.rss.hwm) - s.rss.idle) / MB;
+    add('peak RSS − idle, 4.7 MB uploads × 16', growth, '≤ 150 MB', growth <= 150, `+${fmt(growth)} MB`);
+  }
+  if (s.startup) {
+    const ms = s.startup.existingDb.median;
+    add('start-up to healthy (SQLite, existing db)', ms, '≤ 1500 ms', ms <= 1500, `${fmt(ms, 0)} ms`);
+    const fresh = s.startup.freshDb.median;
+    add('start-up to healthy (SQLite, fresh db + migrations)', fresh, '≤ 1500 ms', fresh <= 1500, `${fmt(fresh, 0)} ms`);
+  }
+  if (!SMOKE && !ONLY && result.totalSeconds > 300) result.notes.push(`the run took ${result.totalSeconds}s, over the 5-minute budget`);
+  return targets;
+}
+
+/** Smoke: fail on anything broken (no successful request, any error or non-2xx). Full: only with BENCH_STRICT=1. */
+function exitCode(result) {
+  const broken = [];
+  const check = (label, summary) => {
+    if (!summary) return;
+    if (summary.errors || summary.non2xx || summary.total === 0) broken.push(`${label}: ${summary.total} requests, ${summary.errors} errors, ${summary.non2xx} non-2xx`);
+  };
+  for (const [key, s] of Object.entries(result.scenarios)) {
+    if (s?.app && s.baseline) {
+      check(`${key} app`, s.app);
+      check(`${key} baseline`, s.baseline);
+    }
+  }
+  for (const level of result.scenarios.listing?.levels ?? []) check(`listing ${level.rows}`, level.app);
+  if (result.scenarios.rss?.load) check('rss', result.scenarios.rss.load);
+  if (result.scenarios.derived?.cachedVariant) check('derived', result.scenarios.derived.cachedVariant);
+  for (const problem of broken) log(`BROKEN ${problem}`);
+  if (broken.length) return 1;
+  if (process.env.BENCH_STRICT === '1' && result.targets.some((t) => t.verdict === 'MISSED')) return 1;
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    log(`failed: ${error.stack ?? error}`);
+    process.exit(1);
+  },
+);
