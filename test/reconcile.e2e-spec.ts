@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { StorageReconciler } from '../src/images/reconcile/storage-reconciler';
@@ -52,12 +53,14 @@ describe('storage reconciliation', () => {
       SECRET_KEY: TEST_SECRET_KEY,
       LOG_LEVEL: 'silent',
     };
-    const run = (...args: string[]) => execFileSync('node', ['dist/cli/reconcile-storage.js', ...args], { env, encoding: 'utf8' });
-    const dry = run('--grace-minutes=0');
+    // Asynchronous: the S3 server of this test lives in this process and must keep answering.
+    const run = async (...args: string[]) =>
+      (await promisify(execFile)('node', ['dist/cli/reconcile-storage.js', ...args], { env, encoding: 'utf8' })).stdout;
+    const dry = await run('--grace-minutes=0');
     expect(dry).toContain(`orphan    ${orphan}`);
     expect(dry).toContain('dry run');
     await expect(storedFiles(t)).resolves.toContain(orphan);
-    expect(run('--grace-minutes=0', '--apply')).toContain('deleted 1');
+    expect(await run('--grace-minutes=0', '--apply')).toContain('deleted 1');
     await expect(storedFiles(t)).resolves.not.toContain(orphan);
   });
 });
