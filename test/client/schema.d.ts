@@ -176,12 +176,32 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Download an image's bytes
-         * @description Streams the stored bytes; supports If-None-Match and single byte ranges.
+         * Download an image's bytes, or a resized/converted variant of them
+         * @description Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`).
          */
         get: operations["getImageContent"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/images/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a signed link to the content
+         * @description The URL works without a bearer token until it expires (e.g. in `<img src>`); it may carry transform parameters.
+         */
+        post: operations["createImageLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -213,6 +233,42 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CreateLinkDto: {
+            /**
+             * @description Target width in pixels
+             * @example 320
+             */
+            w?: number;
+            /**
+             * @description Target height in pixels
+             * @example 240
+             */
+            h?: number;
+            /**
+             * @description How the image fits w×h (as in sharp); only used with w or h
+             * @default inside
+             * @example cover
+             * @enum {string}
+             */
+            fit: "cover" | "contain" | "inside" | "outside" | "fill";
+            /**
+             * @description Output format; default: the original's
+             * @example webp
+             * @enum {string}
+             */
+            format?: "jpeg" | "png" | "webp" | "avif";
+            /**
+             * @description Quality of jpeg, webp and avif output
+             * @example 80
+             */
+            q?: number;
+            /**
+             * @description Lifetime of the link in seconds
+             * @default 3600
+             * @example 3600
+             */
+            expiresIn: number;
+        };
         CredentialsDto: {
             /**
              * Format: email
@@ -333,6 +389,18 @@ export interface components {
              * @example /images/0b6f2c4e-8d1a-4f3b-9c2e-7a5d6e4f3b21/content
              */
             url: string;
+        };
+        LinkDto: {
+            /**
+             * @description Relative URL of the content, signed; works without a bearer token until it expires
+             * @example /images/0b6f2c4e-8d1a-4f3b-9c2e-7a5d6e4f3b21/content?w=320&format=webp&expires=1795000000&sig=3f1c…
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T23:51:49.000Z
+             */
+            expiresAt: string;
         };
         PageMetaDto: {
             /** @example 1 */
@@ -1811,8 +1879,22 @@ export interface operations {
     getImageContent: {
         parameters: {
             query?: {
+                /** @description Target width in pixels */
+                w?: number;
+                /** @description Target height in pixels */
+                h?: number;
+                /** @description How the image fits w×h (as in sharp); only used with w or h */
+                fit?: "cover" | "contain" | "inside" | "outside" | "fill";
+                /** @description Output format; default: the original's */
+                format?: "jpeg" | "png" | "webp" | "avif";
+                /** @description Quality of jpeg, webp and avif output */
+                q?: number;
                 /** @description Serve as an attachment (Content-Disposition: attachment) */
                 download?: boolean;
+                /** @description Signed links: expiry, Unix seconds */
+                expires?: number;
+                /** @description Signed links: HMAC-SHA256 signature, hex (replaces the bearer token) */
+                sig?: string;
             };
             header?: never;
             path: {
@@ -1829,6 +1911,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "image/avif": Blob;
                     "image/gif": Blob;
                     "image/jpeg": Blob;
                     "image/png": Blob;
@@ -1897,6 +1980,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "detail": "Your role does not allow this",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1933,6 +2036,143 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 416,
                      *       "title": "Range Not Satisfiable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_CORRUPT",
+                     *       "detail": "The image could not be decoded",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Content",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    createImageLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateLinkDto"];
+            };
+        };
+        responses: {
+            /** @description Signed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LinkDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
                      *       "type": "about:blank"
                      *     }
                      */
