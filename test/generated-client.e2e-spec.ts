@@ -50,7 +50,7 @@ describe('generated OpenAPI client', () => {
     return createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${tokens.accessToken}` } });
   }
 
-  it('registers, logs in, uploads, lists, reads, downloads and deletes an image', async () => {
+  it('registers, logs in, uploads, lists, reads, downloads, links and deletes an image', async () => {
     const client = await signIn();
     const jpeg = await makeImage('jpeg', 40, 30);
 
@@ -83,6 +83,15 @@ describe('generated OpenAPI client', () => {
     expect(content.response.status).toBe(200);
     expect(content.response.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.compare(Buffer.from(content.data!), jpeg)).toBe(0);
+
+    const link = await client.POST('/images/{id}/links', { params: { path: { id: image.id } }, body: { expiresIn: 600 } });
+    expect(link.response.status).toBe(201);
+    const { url, expiresAt } = link.data!.data;
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(500_000);
+    // The signed URL is for an <img src>: a plain request, no bearer token.
+    const viaLink = await fetch(new URL(url, baseUrl));
+    expect(viaLink.status).toBe(200);
+    expect(Buffer.compare(Buffer.from(await viaLink.arrayBuffer()), jpeg)).toBe(0);
 
     const deleted = await client.DELETE('/images/{id}', { params: { path: { id: image.id } } });
     expect(deleted.response.status).toBe(204);

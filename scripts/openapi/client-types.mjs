@@ -11,6 +11,8 @@ const NULL = ts.factory.createLiteralTypeNode(ts.factory.createNull());
 
 const ast = await openapiTS(JSON.parse(readFileSync(specPath, 'utf8')), {
   silent: true,
+  // A field with a `default` (fit, expiresIn) is one the server fills in: the client may omit it.
+  defaultNonNullable: false,
   // A `format: binary` field (the upload's `file`) is a Blob/File to FormData, not a string.
   transform(schema) {
     if (schema.format !== 'binary') return undefined;

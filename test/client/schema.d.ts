@@ -250,7 +250,7 @@ export interface components {
              * @example cover
              * @enum {string}
              */
-            fit: "cover" | "contain" | "inside" | "outside" | "fill";
+            fit?: "cover" | "contain" | "inside" | "outside" | "fill";
             /**
              * @description Output format; default: the original's
              * @example webp
@@ -267,7 +267,7 @@ export interface components {
              * @default 3600
              * @example 3600
              */
-            expiresIn: number;
+            expiresIn?: number;
         };
         CredentialsDto: {
             /**
