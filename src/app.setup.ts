@@ -13,7 +13,6 @@ export function configureApp(app: INestApplication): INestApplication {
   express.disable('x-powered-by');
   express.set('etag', false);
   express.set('query parser', 'simple');
-  express.enableShutdownHooks();
   setupSwagger(app);
   return app;
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigType } from '@nestjs/config';
-import { Logger } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './app.setup';
 import { appConfig } from './config';
@@ -14,8 +14,28 @@ async function bootstrap(): Promise<void> {
   const cfg = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const logger = new Logger('Bootstrap');
   for (const warning of cfg.warnings) logger.warn(warning);
-  await app.listen(cfg.port);
+  const server = await app.listen(cfg.port);
+  // Slow-loris defence: a client must send its headers, and its whole request, in bounded time.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 300_000;
   logger.log(`Image API listening on http://localhost:${cfg.port} (docs at /docs)`);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void shutdown(app, cfg.shutdownTimeoutMs, logger, signal));
+  }
+}
+
+/**
+ * Stops accepting connections, lets in-flight requests (uploads) finish within the timeout,
+ * closes the database and storage clients, and exits 0; past the timeout it exits 1.
+ */
+async function shutdown(app: INestApplication, timeoutMs: number, logger: Logger, signal: string): Promise<void> {
+  logger.log(`${signal} received: finishing in-flight requests (at most ${timeoutMs} ms)`);
+  setTimeout(() => {
+    logger.error('Shutdown timed out; exiting with requests still open');
+    process.exit(1);
+  }, timeoutMs).unref();
+  await app.close();
+  process.exit(0);
 }
 
 bootstrap().catch((error: unknown) => {
