@@ -24,7 +24,8 @@ export class ContentSender {
     const range = this.rangeOf(req, etag, content);
     const stream = await content.open(range);
     res.setHeader('Content-Type', content.mimeType);
-    res.setHeader('Content-Disposition', contentDisposition(content.filename || 'image', { type: content.disposition }));
+    const filename = content.filename || 'image';
+    res.setHeader('Content-Disposition', contentDisposition(filename, { type: content.disposition, fallback: asciiFallback(filename) }));
     res.setHeader('Content-Length', range ? range.end - range.start + 1 : content.size);
     if (range) {
       res.status(HttpStatus.PARTIAL_CONTENT);
@@ -73,4 +74,12 @@ function isNotModified(req: Request, etag: string, lastModified: Date): boolean 
   if (!ifModifiedSince) return false;
   const since = Date.parse(ifModifiedSince);
   return !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+}
+
+/** The library's default fallback is ISO-8859-1; clients without RFC 6266 support get pure ASCII. */
+function asciiFallback(filename: string): string {
+  return filename
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '_');
 }

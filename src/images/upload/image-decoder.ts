@@ -38,7 +38,9 @@ export class ImageDecoder {
   }
 
   private async load(key: string): Promise<sharp.Sharp> {
-    const options: sharp.SharpOptions = { failOn: 'truncated', limitInputPixels: this.cfg.maxImagePixels, animated: false };
+    // sharp's own limit would fail metadata() too, and report a huge image as corrupt; verify()
+    // checks the pixel count from the header before decoding anything, with its own error.
+    const options: sharp.SharpOptions = { failOn: 'truncated', limitInputPixels: false, animated: false };
     const path = this.storage.localPath(key);
     if (path) return sharp(path, options);
     const image = sharp(options);

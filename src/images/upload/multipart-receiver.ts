@@ -55,7 +55,8 @@ export class MultipartReceiver {
         parser = busboy({
           headers: req.headers,
           defParamCharset: 'utf8',
-          limits: { fileSize: this.maxBytes, files: 1, fields: 16, fieldSize: 64 * 1024, parts: 32, headerPairs: 32 },
+          // busboy flags a file that reaches fileSize as cut off; a file of exactly maxBytes is allowed.
+          limits: { fileSize: this.maxBytes + 1, files: 1, fields: 16, fieldSize: 64 * 1024, parts: 32, headerPairs: 32 },
         });
       } catch {
         reject(uploadError.malformed('The multipart body has no boundary'));
@@ -91,6 +92,9 @@ export class MultipartReceiver {
       stream.resume();
       return;
     }
+    // busboy may fail the stream before the driver attaches its own listeners; the failure is
+    // reported through the parser and the driver's put, never as an unhandled 'error' (a crash).
+    stream.on('error', () => undefined);
     stream.once('limit', () => (this.truncated = true));
     const tempKey = `tmp/${randomUUID()}`;
     this.tempKey = tempKey;

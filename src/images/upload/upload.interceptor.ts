@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { Request } from 'express';
-import { Observable, finalize } from 'rxjs';
+import { Observable, catchError, finalize, from, mergeMap, throwError } from 'rxjs';
 import { uploadConfig } from '../../config';
 import { StorageDriver } from '../../storage/storage-driver';
 import { MultipartReceiver } from './multipart-receiver';
@@ -24,6 +24,10 @@ export class UploadInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<RequestWithUpload>();
     const receiver = new MultipartReceiver(this.storage, this.cfg.maxContentLength);
     req.upload = await receiver.receive(req);
-    return next.handle().pipe(finalize(() => void receiver.discard()));
+    return next.handle().pipe(
+      // A rejected upload is removed before the error is answered, so nothing outlives the request.
+      catchError((error: unknown) => from(receiver.discard()).pipe(mergeMap(() => throwError(() => error)))),
+      finalize(() => void receiver.discard()),
+    );
   }
 }
