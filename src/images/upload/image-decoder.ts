@@ -40,7 +40,8 @@ export class ImageDecoder {
   private async load(key: string): Promise<sharp.Sharp> {
     // sharp's own limit would fail metadata() too, and report a huge image as corrupt; verify()
     // checks the pixel count from the header before decoding anything, with its own error.
-    const options: sharp.SharpOptions = { failOn: 'truncated', limitInputPixels: false, animated: false };
+    // 'error', not 'truncated': a PNG whose chunk checksum fails is corrupt, not merely damaged at its end.
+    const options: sharp.SharpOptions = { failOn: 'error', limitInputPixels: false, animated: false };
     const path = this.storage.localPath(key);
     if (path) return sharp(path, options);
     const image = sharp(options);
