@@ -64,16 +64,13 @@ export class ImagesService {
     if (ownerId) qb.andWhere('image.owner_id = :ownerId', { ownerId });
     if (query.mimeType) qb.andWhere('image.mime_type = :mimeType', { mimeType: query.mimeType });
     if (query.q) qb.andWhere("LOWER(image.filename) LIKE :q ESCAPE '!'", { q: `%${escapeLike(query.q.toLowerCase())}%` });
-    // COUNT(*), not getManyAndCount's COUNT(DISTINCT id): there are no joins, and the DISTINCT reads
-    // every row instead of the owner index (94 → 8 ms at 100 000 rows on SQLite in `npm run bench`).
-    const counted = qb.clone().select('COUNT(*)', 'total').getRawOne<{ total: number | string }>();
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
     qb.orderBy(SORT_COLUMNS[query.sort], direction)
       .addOrderBy('image.id', direction)
       .skip((query.page - 1) * query.limit)
       .take(query.limit);
-    const [rows, count] = await Promise.all([qb.getMany(), counted]);
-    return new Page(rows.map(ImageDto.from), Number(count?.total ?? 0), query.page, query.limit);
+    const [rows, total] = await qb.getManyAndCount();
+    return new Page(rows.map(ImageDto.from), total, query.page, query.limit);
   }
 
   async findOne(user: AuthUser, id: string): Promise<ImageDto> {
