@@ -5,10 +5,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { HashingStream } from './hashing-stream';
-import { ByteRange, PutResult, StorageDriver, StoredObject } from './storage-driver';
+import { ByteRange, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
 import { ObjectNotFoundError, StorageUnavailableException } from './storage.errors';
 
-const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)*$/;
 /** errno codes that mean the disk, not the request, is at fault. */
 const UNAVAILABLE = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EDQUOT', 'ENOTDIR', 'EMFILE', 'ENFILE']);
 
@@ -98,8 +97,7 @@ export class LocalDiskStorage extends StorageDriver {
   }
 
   private pathOf(key: string): string {
-    if (!SAFE_KEY.test(key) || key.split('/').includes('..')) throw new Error(`unsafe storage key: ${key}`);
-    return join(this.root, key);
+    return join(this.root, assertSafeKey(key));
   }
 }
 

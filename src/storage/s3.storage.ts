@@ -10,8 +10,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
+import { ByteRangeStream } from './byte-range-stream';
 import { HashingStream } from './hashing-stream';
-import { ByteRange, PutResult, StorageDriver, StoredObject } from './storage-driver';
+import { ByteRange, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
 import { ObjectNotFoundError, StorageUnavailableException } from './storage.errors';
 
 export interface S3Options {
@@ -44,6 +45,7 @@ export class S3Storage extends StorageDriver {
   }
 
   async put(key: string, body: Readable): Promise<PutResult> {
+    assertSafeKey(key);
     const hashing = new HashingStream();
     body.once('error', (error) => hashing.destroy(error));
     // Multipart upload in 5 MiB parts, at most two in flight: memory stays bounded per upload.
@@ -64,17 +66,25 @@ export class S3Storage extends StorageDriver {
   }
 
   async open(key: string, range?: ByteRange): Promise<Readable> {
+    assertSafeKey(key);
     try {
       const out = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
       );
-      return out.Body as Readable;
+      const body = out.Body as Readable;
+      if (!range) return body;
+      // Some S3-compatible servers answer a range with more than was asked (s3rver: all of it for 0-0).
+      const served = /^bytes (\d+)-(\d+)\//.exec(out.ContentRange ?? '');
+      const [start, end] = served ? [Number(served[1]), Number(served[2])] : [0, Infinity];
+      if (start === range.start && end === range.end) return body;
+      return body.pipe(new ByteRangeStream({ start: range.start - start, end: range.end - start }));
     } catch (error) {
       throw isMissing(error) ? new ObjectNotFoundError(key) : translate(error);
     }
   }
 
   async stat(key: string): Promise<StoredObject | null> {
+    assertSafeKey(key);
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { key, size: out.ContentLength ?? 0, modifiedAt: out.LastModified ?? new Date(0) };
@@ -85,6 +95,8 @@ export class S3Storage extends StorageDriver {
   }
 
   async move(from: string, to: string): Promise<void> {
+    assertSafeKey(from);
+    assertSafeKey(to);
     try {
       await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}` }));
     } catch (error) {
@@ -94,6 +106,7 @@ export class S3Storage extends StorageDriver {
   }
 
   async delete(key: string): Promise<void> {
+    assertSafeKey(key);
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
     } catch (error) {
