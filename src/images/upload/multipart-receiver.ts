@@ -43,7 +43,7 @@ export class MultipartReceiver {
     return received;
   }
 
-  /** Removes what was written; the interceptor calls it again once the request is over. */
+  /** Removes what was written; also called by the interceptor when a later step rejects the upload. */
   async discard(): Promise<void> {
     if (this.tempKey) await this.storage.delete(this.tempKey).catch(() => undefined);
   }

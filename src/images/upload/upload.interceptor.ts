@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { Request } from 'express';
-import { Observable, catchError, finalize, from, mergeMap, throwError } from 'rxjs';
+import { Observable, catchError, from, mergeMap, throwError } from 'rxjs';
 import { uploadConfig } from '../../config';
 import { StorageDriver } from '../../storage/storage-driver';
 import { MultipartReceiver } from './multipart-receiver';
@@ -10,8 +10,9 @@ import { ReceivedUpload } from './received-upload';
 export type RequestWithUpload = Request & { upload?: ReceivedUpload };
 
 /**
- * Streams the `file` part to a temporary storage key before the handler runs, and removes that
- * key when the request is over: after a rejection it is the only copy, after success it was moved.
+ * Streams the `file` part to a temporary storage key before the handler runs. A rejection
+ * anywhere after that (pipe, service) removes the key before the error is answered; on success
+ * the service has already moved the bytes to their permanent key.
  */
 @Injectable()
 export class UploadInterceptor implements NestInterceptor {
@@ -24,10 +25,8 @@ export class UploadInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<RequestWithUpload>();
     const receiver = new MultipartReceiver(this.storage, this.cfg.maxContentLength);
     req.upload = await receiver.receive(req);
-    return next.handle().pipe(
-      // A rejected upload is removed before the error is answered, so nothing outlives the request.
-      catchError((error: unknown) => from(receiver.discard()).pipe(mergeMap(() => throwError(() => error)))),
-      finalize(() => void receiver.discard()),
-    );
+    return next
+      .handle()
+      .pipe(catchError((error: unknown) => from(receiver.discard()).pipe(mergeMap(() => throwError(() => error)))));
   }
 }
