@@ -10,19 +10,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
+import type { Env } from '../config/env.validation';
 import { ByteRangeStream } from './byte-range-stream';
 import { HashingStream } from './hashing-stream';
 import { ByteRange, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
 import { ObjectNotFoundError, StorageUnavailableException } from './storage.errors';
 
-export interface S3Options {
-  endpoint?: string;
-  region: string;
-  bucket: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  forcePathStyle: boolean;
-}
+/** The `S3_*` variables, as the storage config namespace parses them. */
+export type S3Options = Env['s3'];
 
 /** Objects in an S3-compatible bucket (AWS, MinIO, s3rver). The only file that knows the AWS SDK. */
 export class S3Storage extends StorageDriver {
