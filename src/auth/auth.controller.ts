@@ -15,7 +15,7 @@ import { UserDto } from './dto/user.dto';
 
 @ApiTags('auth')
 @RateLimited()
-@ApiProblems(429, 503)
+@ApiProblems(429, 500, 503)
 @Controller('auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}

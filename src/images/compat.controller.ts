@@ -1,3 +1,4 @@
+import { ApiProblems } from '../common/decorators/api-problems.decorator';
 import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Res, UseInterceptors } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -16,6 +17,7 @@ import { UploadedImage } from './upload/uploaded-image.decorator';
 /** The original Flask service's routes, kept for its clients: same auth, validation and bodies. */
 @ApiTags('compat')
 @Authenticated()
+@ApiProblems(500)
 @Controller()
 export class CompatController {
   constructor(private readonly images: ImagesService) {}

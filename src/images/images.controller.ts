@@ -22,6 +22,7 @@ import { UploadedImage } from './upload/uploaded-image.decorator';
 
 @ApiTags('images')
 @Authenticated()
+@ApiProblems(500)
 @Controller('images')
 export class ImagesController {
   constructor(

@@ -604,6 +604,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -713,6 +733,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -793,6 +833,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 429,
                      *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -935,6 +995,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -1063,6 +1143,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 429,
                      *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -1236,6 +1336,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -1339,6 +1459,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 404,
                      *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -1464,6 +1604,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 403,
                      *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -1632,6 +1792,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -1745,6 +1925,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -1848,6 +2048,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 404,
                      *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -2062,6 +2282,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -2173,6 +2413,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 404,
                      *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -2335,6 +2595,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 422,
                      *       "title": "Unprocessable Content",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
                      *       "type": "about:blank"
                      *     }
                      */

@@ -10,6 +10,7 @@ import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock';
 import { StorageDriver } from '../../src/storage/storage-driver';
 import { TestS3Server, startS3Server, testStorage } from './s3-server';
+import { conformingRequest } from './spec-conformance';
 import { TestDatabase, createTestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
@@ -62,7 +63,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   return {
     app,
-    http: request(app.getHttpServer()),
+    http: conformingRequest(app),
     database,
     dataSource: app.get(DataSource),
     uploadDir,

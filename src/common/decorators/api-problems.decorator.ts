@@ -22,6 +22,7 @@ const EXAMPLES: Record<number, [ErrorCode, string]> = {
   416: [ErrorCode.RANGE_NOT_SATISFIABLE, 'The range is outside the content'],
   422: [ErrorCode.IMAGE_CORRUPT, 'The image could not be decoded'],
   429: [ErrorCode.RATE_LIMITED, 'Too many requests; retry later'],
+  500: [ErrorCode.INTERNAL_ERROR, 'The server could not complete the request'],
   503: [ErrorCode.SERVICE_UNAVAILABLE, 'The service is temporarily unavailable'],
 };
 

@@ -12,6 +12,7 @@ import { LinksService } from './links.service';
 
 @ApiTags('images')
 @Authenticated()
+@ApiProblems(500)
 @Controller('images')
 export class LinksController {
   constructor(private readonly links: LinksService) {}
