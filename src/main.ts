@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigType } from '@nestjs/config';
 import { INestApplication, Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './app.setup';
 import { appConfig } from './config';
@@ -14,10 +15,13 @@ async function bootstrap(): Promise<void> {
   const cfg = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const logger = new Logger('Bootstrap');
   for (const warning of cfg.warnings) logger.warn(warning);
-  const server = await app.listen(cfg.port);
   // Slow-loris defence: a client must send its headers, and its whole request, in bounded time.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 300_000;
+  const server = app.getHttpServer() as Server & { connectionsCheckingInterval: number };
+  server.headersTimeout = cfg.headersTimeoutMs;
+  server.requestTimeout = cfg.requestTimeoutMs;
+  // Node enforces both only when it checks its connections (every 30 s by default), read at listen time.
+  server.connectionsCheckingInterval = Math.min(30_000, Math.max(250, Math.floor(cfg.headersTimeoutMs / 4)));
+  await app.listen(cfg.port);
   logger.log(`Image API listening on http://localhost:${cfg.port} (docs at /docs)`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void shutdown(app, cfg.shutdownTimeoutMs, logger, signal));

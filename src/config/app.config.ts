@@ -9,6 +9,8 @@ export const appConfig = registerAs('app', () => {
     logLevel: env.logLevel,
     corsOrigins: env.corsOrigins,
     shutdownTimeoutMs: env.shutdownTimeout * 1000,
+    headersTimeoutMs: env.headersTimeout * 1000,
+    requestTimeoutMs: env.requestTimeout * 1000,
     warnings: env.warnings,
   };
 });

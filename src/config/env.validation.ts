@@ -45,6 +45,8 @@ export interface Env {
   corsOrigins: string[];
   admin?: { email: string; password: string };
   shutdownTimeout: number;
+  headersTimeout: number;
+  requestTimeout: number;
   warnings: string[];
 }
 
@@ -114,6 +116,8 @@ function readAll(r: EnvReader): Env {
     corsOrigins: r.value('CORS_ORIGINS', '', parseOrigins, 'a comma-separated list of origins, e.g. CORS_ORIGINS=https://app.example.com'),
     admin: readAdmin(r),
     shutdownTimeout: r.value('SHUTDOWN_TIMEOUT', '10s', parseDuration, DURATION_HINT('SHUTDOWN_TIMEOUT', '10s')),
+    headersTimeout: r.value('HEADERS_TIMEOUT', '20s', parseDuration, DURATION_HINT('HEADERS_TIMEOUT', '20s')),
+    requestTimeout: r.value('REQUEST_TIMEOUT', '300s', parseDuration, DURATION_HINT('REQUEST_TIMEOUT', '300s')),
     warnings: r.warnings,
   };
 }

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, ServiceUn
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { AppException, ErrorCode } from '../errors';
-import { requestIdOf } from '../middleware/request-id.middleware';
+import { REQUEST_ID_HEADER, requestIdOf } from '../middleware/request-id.middleware';
 import { ProblemDetails, titleOf } from './problem-details';
 
 const DEFAULT_CODES: Record<number, ErrorCode> = {
@@ -73,6 +73,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ...(mapped.errors?.length ? { errors: mapped.errors } : {}),
     };
     for (const [name, value] of Object.entries(mapped.headers ?? {})) res.setHeader(name, value);
+    // An error raised before the request-id middleware ran (e.g. an undecodable path) still carries the id.
+    if (!res.getHeader(REQUEST_ID_HEADER)) res.setHeader(REQUEST_ID_HEADER, body.requestId);
     if (mapped.status === 401 && !res.getHeader('WWW-Authenticate')) res.setHeader('WWW-Authenticate', 'Bearer');
     res.removeHeader('Content-Disposition');
     res.removeHeader('ETag');

@@ -8,6 +8,7 @@ import { ReceivedUpload } from './received-upload';
 import { uploadError } from './upload.errors';
 
 export const FILE_FIELD = 'file';
+const MAX_FIELD_BYTES = 64 * 1024;
 
 /**
  * Streams the single `file` part of a multipart request into storage under a temporary key,
@@ -56,7 +57,7 @@ export class MultipartReceiver {
           headers: req.headers,
           defParamCharset: 'utf8',
           // busboy flags a file that reaches fileSize as cut off; a file of exactly maxBytes is allowed.
-          limits: { fileSize: this.maxBytes + 1, files: 1, fields: 16, fieldSize: 64 * 1024, parts: 32, headerPairs: 32 },
+          limits: { fileSize: this.maxBytes + 1, files: 1, fields: 16, fieldSize: MAX_FIELD_BYTES, parts: 32, headerPairs: 32 },
         });
       } catch {
         reject(uploadError.malformed('The multipart body has no boundary'));
@@ -71,6 +72,8 @@ export class MultipartReceiver {
         else req.once('end', () => resolve()).once('close', () => resolve());
       };
       parser.on('file', (field, stream, info) => this.onFile(field, stream, info.filename));
+      // busboy silently cuts a field at fieldSize; a field that large is no honest upload form.
+      parser.on('field', (_name, _value, info) => info.valueTruncated && stop(uploadError.fieldTooLarge(MAX_FIELD_BYTES)));
       parser.on('filesLimit', () => stop(uploadError.tooManyFiles()));
       parser.on('partsLimit', () => stop(uploadError.malformed('The multipart body has too many parts')));
       parser.on('fieldsLimit', () => stop(uploadError.malformed('The multipart body has too many fields')));

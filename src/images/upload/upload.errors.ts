@@ -9,6 +9,8 @@ export const uploadError = {
   malformed: (detail: string) => new AppException(HttpStatus.BAD_REQUEST, ErrorCode.MALFORMED_MULTIPART, detail),
   tooLarge: (limit: number) =>
     new AppException(HttpStatus.PAYLOAD_TOO_LARGE, ErrorCode.FILE_TOO_LARGE, `The file is larger than the limit of ${limit} bytes`),
+  fieldTooLarge: (limit: number) =>
+    new AppException(HttpStatus.PAYLOAD_TOO_LARGE, ErrorCode.PAYLOAD_TOO_LARGE, `A text field of the multipart body is larger than ${limit} bytes`),
   unsupported: (detail: string) => new AppException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ErrorCode.UNSUPPORTED_FILE_TYPE, detail),
   mismatch: (detail: string) => new AppException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ErrorCode.CONTENT_TYPE_MISMATCH, detail),
   corrupt: (detail = 'The file is not a decodable image (truncated or corrupt)') =>
