@@ -8,8 +8,8 @@ import { HashingStream } from './hashing-stream';
 import { ByteRange, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
 import { ObjectNotFoundError, StorageUnavailableException } from './storage.errors';
 
-/** errno codes that mean the disk, not the request, is at fault. */
-const UNAVAILABLE = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EDQUOT', 'ENOTDIR', 'EMFILE', 'ENFILE']);
+/** errno codes that mean the disk, not the request, is at fault (EEXIST: a file where a folder must be). */
+const UNAVAILABLE = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'EMFILE', 'ENFILE']);
 
 /** Objects as files under UPLOAD_DIR; writes go to a `.part` file that is renamed when complete. */
 export class LocalDiskStorage extends StorageDriver {
@@ -30,7 +30,8 @@ export class LocalDiskStorage extends StorageDriver {
       await rename(partial, path);
       return hashing.result();
     } catch (error) {
-      await rm(partial, { force: true });
+      // The cleanup fails too when the folder itself is the fault (ENOTDIR); report the first error.
+      await rm(partial, { force: true }).catch(() => undefined);
       throw translate(error);
     }
   }

@@ -144,6 +144,11 @@ function translate(error: unknown): unknown {
   if (error instanceof S3ServiceException) return new StorageUnavailableException(error);
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code && /^E(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|NOTFOUND|PIPE)$/.test(code)) return new StorageUnavailableException(error);
+  // The SDK's retry layer re-wraps what is not an `instanceof Error` ("AWS SDK error wrapper for
+  // Error: connect ECONNREFUSED …"), dropping `code`: only the message still says what happened.
+  if (/^AWS SDK error wrapper for .*\bE(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|NOTFOUND|PIPE)\b/.test(String((error as Error)?.message))) {
+    return new StorageUnavailableException(error);
+  }
   if ((error as Error)?.name === 'TimeoutError') return new StorageUnavailableException(error);
   return error;
 }

@@ -71,7 +71,7 @@ export class MultipartReceiver {
         if (req.complete) resolve();
         else req.once('end', () => resolve()).once('close', () => resolve());
       };
-      parser.on('file', (field, stream, info) => this.onFile(field, stream, info.filename));
+      parser.on('file', (field, stream, info) => this.onFile(field, stream, info.filename, stop));
       // busboy silently cuts a field at fieldSize; a field that large is no honest upload form.
       parser.on('field', (_name, _value, info) => info.valueTruncated && stop(uploadError.fieldTooLarge(MAX_FIELD_BYTES)));
       parser.on('filesLimit', () => stop(uploadError.tooManyFiles()));
@@ -89,7 +89,7 @@ export class MultipartReceiver {
     });
   }
 
-  private onFile(field: string, stream: Readable, filename: string | undefined): void {
+  private onFile(field: string, stream: Readable, filename: string | undefined, stop: (error: Error) => void): void {
     if (field !== FILE_FIELD || this.put) {
       if (field !== FILE_FIELD) this.otherField = field;
       stream.resume();
@@ -103,7 +103,8 @@ export class MultipartReceiver {
     this.tempKey = tempKey;
     const name = sanitiseFilename(filename);
     this.put = this.storage.put(tempKey, stream).then((result) => ({ tempKey, filename: name, ...result }));
-    // Observed later in receive(); this keeps an early failure from being reported as unhandled.
-    this.put.catch(() => undefined);
+    // A store that fails before reading everything stops reading the part: without `stop` the
+    // parser would wait forever for it to drain, and the request would hang instead of a 503.
+    this.put.catch((error: Error) => stop(error));
   }
 }
