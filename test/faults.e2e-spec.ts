@@ -78,12 +78,13 @@ describe('fault injection: storage outages', () => {
         await t?.close();
       });
 
-      it('tmp/ replaced by a regular file: an upload is a 503 that keeps nothing; removing the file heals it without a restart', async () => {
+      it('tmp/ replaced by a regular file: /health and an upload are 503 that keeps nothing; removing the file heals it without a restart', async () => {
         const tmp = join(t.uploadDir, 'tmp');
         rmSync(tmp, { recursive: true, force: true });
         writeFileSync(tmp, 'not a folder');
         const rows = await imageRowCount(t);
 
+        await expectHealth(t, 503, 'storage');
         expectUnavailable(await upload(t, user, await bigPng(), 'during-outage.png'));
         expect(await imageRowCount(t)).toBe(rows);
         expect(listFiles(t.uploadDir).sort()).toEqual(['images/' + existing.id, 'tmp']);
@@ -92,13 +93,14 @@ describe('fault injection: storage outages', () => {
         await expectServing(t, user, existing, existingBytes);
       });
 
-      it('images/ replaced by a regular file: uploads and downloads are 503 (not 500, not 404), metadata still answers; recovery after', async () => {
+      it('images/ replaced by a regular file: /health, uploads and downloads are 503 (not 500, not 404), metadata still answers; recovery after', async () => {
         const images = join(t.uploadDir, 'images');
         const aside = join(t.uploadDir, '..', `aside-${randomBytes(4).toString('hex')}`);
         renameSync(images, aside);
         writeFileSync(images, 'not a folder');
         const rows = await imageRowCount(t);
         try {
+          await expectHealth(t, 503, 'storage');
           expectUnavailable(await upload(t, user, await bigPng(), 'during-outage.png'));
           expectUnavailable(await t.http.get(`/images/${existing.id}/content`).set(user.auth));
           await t.http.get(`/images/${existing.id}`).set(user.auth).expect(200);

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, constants, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -84,12 +84,15 @@ export class LocalDiskStorage extends StorageDriver {
     }
   }
 
+  /** A real write, rename and delete through the folders uploads use: to root, permissions say little. */
   async check(): Promise<void> {
+    const probe = `health-${randomBytes(6).toString('hex')}`;
     try {
-      await mkdir(this.root, { recursive: true });
-      await access(this.root, constants.R_OK | constants.W_OK);
-    } catch (error) {
-      throw translate(error);
+      await this.put(`tmp/${probe}`, Readable.from([Buffer.from('ok')]));
+      await this.move(`tmp/${probe}`, `images/${probe}`);
+    } finally {
+      await this.delete(`tmp/${probe}`).catch(() => undefined);
+      await this.delete(`images/${probe}`).catch(() => undefined);
     }
   }
 
