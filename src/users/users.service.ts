@@ -2,13 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError, Repository } from 'typeorm';
+import { DuplicateEmailError } from './duplicate-email.error';
 import { Role, User } from './user.entity';
 
-export class DuplicateEmailError extends Error {
-  constructor() {
-    super('email already registered');
-  }
-}
+export { DuplicateEmailError };
 
 @Injectable()
 export class UsersService {
