@@ -1,5 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
-import { AppException, ErrorCode } from '../common/errors';
+import { Injectable } from '@nestjs/common';
 import { User } from '../users/user.entity';
 import { DuplicateEmailError, UsersService } from '../users/users.service';
 import { AuthUser } from './auth-user';
@@ -9,6 +8,7 @@ import { UserDto } from './dto/user.dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
+import { EmailTakenError, InvalidCredentialsError, InvalidRefreshTokenError, UnauthorizedError } from './auth.errors';
 
 @Injectable()
 export class AuthService {
@@ -25,7 +25,7 @@ export class AuthService {
       return UserDto.from(await this.users.create(email, hash));
     } catch (error) {
       if (error instanceof DuplicateEmailError) {
-        throw new AppException(HttpStatus.CONFLICT, ErrorCode.EMAIL_TAKEN, 'An account with this e-mail already exists');
+        throw new EmailTakenError();
       }
       throw error;
     }
@@ -38,7 +38,7 @@ export class AuthService {
     const valid = await this.hasher.verify(user?.passwordHash, password);
     if (!user || !valid) {
       await this.throttle.recordFailure(email, ip);
-      throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_CREDENTIALS, 'The e-mail or password is wrong');
+      throw new InvalidCredentialsError();
     }
     await this.throttle.reset(email, ip);
     return this.tokens.issue(toAuthUser(user));
@@ -47,7 +47,7 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenPairDto> {
     const { userId, familyId } = await this.tokens.consume(refreshToken);
     const user = await this.users.findById(userId);
-    if (!user) throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_REFRESH_TOKEN, 'The account no longer exists');
+    if (!user) throw new InvalidRefreshTokenError('The account no longer exists');
     return this.tokens.issueInFamily(toAuthUser(user), familyId);
   }
 
@@ -57,7 +57,7 @@ export class AuthService {
 
   async me(principal: AuthUser): Promise<UserDto> {
     const user = await this.users.findById(principal.id);
-    if (!user) throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, 'The account no longer exists');
+    if (!user) throw new UnauthorizedError('The account no longer exists');
     return UserDto.from(user);
   }
 }

@@ -1,11 +1,11 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { LessThan, MoreThan, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
-import { AppException, ErrorCode } from '../common/errors';
 import { throttleConfig } from '../config';
+import { LoginLockedError } from './auth.errors';
 import { LoginFailure } from './login-failure.entity';
 
 /** Locks an e-mail + IP pair out after too many failed logins within a sliding window. */
@@ -28,9 +28,7 @@ export class LoginThrottleService {
     // The lock lifts when the oldest of the last N failures leaves the window.
     const unlockAt = recent[recent.length - 1].failedAt.getTime() + this.windowMs;
     const retryAfter = Math.max(1, Math.ceil((unlockAt - now) / 1000));
-    throw new AppException(HttpStatus.TOO_MANY_REQUESTS, ErrorCode.RATE_LIMITED, `Too many failed logins; try again in ${retryAfter} seconds`, {
-      headers: { 'Retry-After': String(retryAfter) },
-    });
+    throw new LoginLockedError(retryAfter);
   }
 
   async recordFailure(email: string, ip: string): Promise<void> {

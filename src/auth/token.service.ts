@@ -1,12 +1,12 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
-import { AppException, ErrorCode } from '../common/errors';
 import { authConfig } from '../config';
+import { InvalidRefreshTokenError } from './auth.errors';
 import { AuthUser } from './auth-user';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { RefreshToken } from './refresh-token.entity';
@@ -38,17 +38,17 @@ export class TokenService {
    */
   async consume(rawToken: string): Promise<{ userId: string; familyId: string }> {
     const token = await this.refreshTokens.findOneBy({ tokenHash: hashToken(rawToken) });
-    if (!token) throw invalidRefreshToken();
+    if (!token) throw new InvalidRefreshTokenError();
     if (token.usedAt || token.revokedAt) {
       await this.revokeFamily(token.familyId);
-      throw invalidRefreshToken();
+      throw new InvalidRefreshTokenError();
     }
-    if (token.expiresAt.getTime() <= this.clock.now().getTime()) throw invalidRefreshToken();
+    if (token.expiresAt.getTime() <= this.clock.now().getTime()) throw new InvalidRefreshTokenError();
     // Conditional update: of two concurrent uses (even on two instances) exactly one wins.
     const result = await this.refreshTokens.update({ id: token.id, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: this.clock.now() });
     if (!result.affected) {
       await this.revokeFamily(token.familyId);
-      throw invalidRefreshToken();
+      throw new InvalidRefreshTokenError();
     }
     return { userId: token.userId, familyId: token.familyId };
   }
@@ -84,8 +84,4 @@ export class TokenService {
 
 function hashToken(raw: string): string {
   return createHash('sha256').update(raw).digest('hex');
-}
-
-function invalidRefreshToken(): AppException {
-  return new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.INVALID_REFRESH_TOKEN, 'The refresh token is invalid, expired or already used');
 }

@@ -1,10 +1,9 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Page } from '../common/dto/page';
-import { AppException, ErrorCode } from '../common/errors';
 import { StorageDriver } from '../storage/storage-driver';
 import { ObjectNotFoundError } from '../storage/storage.errors';
 import { StoredContent } from './content/stored-content';
@@ -12,6 +11,7 @@ import { ContentQueryDto } from './dto/content-query.dto';
 import { ImageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
+import { ImageNotFoundError, ListOthersForbiddenError } from './images.errors';
 import { ContentAccess } from './links/content-access';
 import { ValidatedUpload } from './upload/received-upload';
 import { variantFilename } from './variants/variant-filename';
@@ -103,7 +103,7 @@ export class ImagesService {
         this.storage.open(source.storageKey, range).catch((error: unknown) => {
           if (!(error instanceof ObjectNotFoundError)) throw error;
           this.logger.error(`image ${image.id} has no bytes at ${source.storageKey}`);
-          throw imageNotFound();
+          throw new ImageNotFoundError();
         }),
     };
   }
@@ -111,27 +111,23 @@ export class ImagesService {
   /** Another user's image answers exactly like a missing one. Admins reach every image. */
   private async findOwned(user: AuthUser, id: string): Promise<Image> {
     const image = await this.images.findOneBy(user.role === 'admin' ? { id } : { id, ownerId: user.id });
-    if (!image) throw imageNotFound();
+    if (!image) throw new ImageNotFoundError();
     return image;
   }
 
   private async findById(id: string): Promise<Image> {
     const image = await this.images.findOneBy({ id });
-    if (!image) throw imageNotFound();
+    if (!image) throw new ImageNotFoundError();
     return image;
   }
 
   private listOwner(user: AuthUser, requested: string | undefined): string | undefined {
     if (user.role === 'admin') return requested;
     if (requested && requested !== user.id) {
-      throw new AppException(HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN, "Only admins may list another user's images");
+      throw new ListOthersForbiddenError();
     }
     return user.id;
   }
-}
-
-function imageNotFound(): AppException {
-  return new AppException(HttpStatus.NOT_FOUND, ErrorCode.IMAGE_NOT_FOUND, 'No image with this id');
 }
 
 function escapeLike(value: string): string {

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { HashingStream } from './hashing-stream';
 import { ByteRange, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
-import { ObjectNotFoundError, StorageUnavailableException } from './storage.errors';
+import { ObjectNotFoundError, StorageUnavailableError } from './storage.errors';
 
 /** errno codes that mean the disk, not the request, is at fault (EEXIST: a file where a folder must be). */
 const UNAVAILABLE = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'EMFILE', 'ENFILE']);
@@ -123,5 +123,5 @@ function isMissing(error: unknown): boolean {
 /** Disk faults become a 503; anything else (an aborted upload stream, say) passes through as is. */
 function translate(error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException)?.code;
-  return code && UNAVAILABLE.has(code) ? new StorageUnavailableException(error) : error;
+  return code && UNAVAILABLE.has(code) ? new StorageUnavailableError(error) : error;
 }

@@ -14,7 +14,7 @@ import type { Env } from '../config/env.validation';
 import { ByteRangeStream } from './byte-range-stream';
 import { HashingStream } from './hashing-stream';
 import { ByteRange, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
-import { ObjectNotFoundError, StorageUnavailableException } from './storage.errors';
+import { ObjectNotFoundError, StorageUnavailableError } from './storage.errors';
 
 /** The `S3_*` variables, as the storage config namespace parses them. */
 export type S3Options = Env['s3'];
@@ -141,14 +141,14 @@ function isMissing(error: unknown): boolean {
 
 /** Network failures and server-side errors of the store are a 503; client aborts pass through. */
 function translate(error: unknown): unknown {
-  if (error instanceof S3ServiceException) return new StorageUnavailableException(error);
+  if (error instanceof S3ServiceException) return new StorageUnavailableError(error);
   const code = (error as NodeJS.ErrnoException)?.code;
-  if (code && /^E(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|NOTFOUND|PIPE)$/.test(code)) return new StorageUnavailableException(error);
+  if (code && /^E(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|NOTFOUND|PIPE)$/.test(code)) return new StorageUnavailableError(error);
   // The SDK's retry layer re-wraps what is not an `instanceof Error` ("AWS SDK error wrapper for
   // Error: connect ECONNREFUSED …"), dropping `code`: only the message still says what happened.
   if (/^AWS SDK error wrapper for .*\bE(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|NOTFOUND|PIPE)\b/.test(String((error as Error)?.message))) {
-    return new StorageUnavailableException(error);
+    return new StorageUnavailableError(error);
   }
-  if ((error as Error)?.name === 'TimeoutError') return new StorageUnavailableException(error);
+  if ((error as Error)?.name === 'TimeoutError') return new StorageUnavailableError(error);
   return error;
 }

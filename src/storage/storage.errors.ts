@@ -1,5 +1,4 @@
-import { HttpStatus } from '@nestjs/common';
-import { AppException, ErrorCode } from '../common/errors';
+import { ServiceUnavailableError } from '../common/errors';
 
 export class ObjectNotFoundError extends Error {
   constructor(readonly key: string) {
@@ -9,11 +8,8 @@ export class ObjectNotFoundError extends Error {
 }
 
 /** The storage backend cannot be reached or refuses writes: a 503, never the backend's details. */
-export class StorageUnavailableException extends AppException {
+export class StorageUnavailableError extends ServiceUnavailableError {
   constructor(cause?: unknown) {
-    super(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.SERVICE_UNAVAILABLE, 'The image storage is unavailable; try again shortly', {
-      cause,
-      headers: { 'Retry-After': '5' },
-    });
+    super('The image storage is unavailable; try again shortly', cause);
   }
 }

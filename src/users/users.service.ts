@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError, Repository } from 'typeorm';
-import { DuplicateEmailError } from './duplicate-email.error';
+import { Repository } from 'typeorm';
+import { isUniqueViolation } from '../database/database-errors';
+import { DuplicateEmailError } from './users.errors';
 import { Role, User } from './user.entity';
 
 export { DuplicateEmailError };
@@ -37,10 +38,4 @@ export class UsersService {
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driver = error.driverError as { code?: string; errno?: number };
-  return driver.code === 'ER_DUP_ENTRY' || driver.code === 'SQLITE_CONSTRAINT' || /UNIQUE constraint/.test(error.message);
 }

@@ -1,8 +1,8 @@
-import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
-import { AppException, ErrorCode } from '../../common/errors';
+import { AccessTokenExpiredError, UnauthorizedError } from '../auth.errors';
 import { AuthUser } from '../auth-user';
 import { AUTH_MODE_KEY, AuthMode } from '../decorators/public.decorator';
 
@@ -24,16 +24,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (user && !err) return user;
     const name = (info as Error | undefined)?.name;
     if (name === 'TokenExpiredError') {
-      throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.TOKEN_EXPIRED, 'The access token has expired; refresh it', {
-        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The access token expired"' },
-      });
+      throw new AccessTokenExpiredError();
     }
     const missing = !info || (info as Error).message === 'No auth token';
-    throw new AppException(
-      HttpStatus.UNAUTHORIZED,
-      ErrorCode.UNAUTHORIZED,
-      missing ? 'A bearer token is required' : 'The bearer token is invalid',
-      { headers: { 'WWW-Authenticate': missing ? 'Bearer' : 'Bearer error="invalid_token"' } },
-    );
+    if (missing) throw new UnauthorizedError('A bearer token is required', 'Bearer');
+    throw new UnauthorizedError('The bearer token is invalid');
   }
 }

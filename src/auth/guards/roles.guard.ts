@@ -1,7 +1,7 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppException, ErrorCode } from '../../common/errors';
 import { Role } from '../../users/user.entity';
+import { ForbiddenError } from '../auth.errors';
 import { AuthUser } from '../auth-user';
 import { ROLES_KEY } from '../decorators/roles.decorator';
 
@@ -14,6 +14,6 @@ export class RolesGuard implements CanActivate {
     if (!roles?.length) return true;
     const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
     if (user && roles.includes(user.role)) return true;
-    throw new AppException(HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN, 'Your role does not allow this');
+    throw new ForbiddenError();
   }
 }

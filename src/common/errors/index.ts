@@ -1,2 +1,3 @@
-export * from './app.exception';
+export * from './app-error';
+export * from './common.errors';
 export * from './error-codes';

@@ -1,48 +1,22 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { AppException, ErrorCode } from '../errors';
+import { isDatabaseUnavailable } from '../../database/database-errors';
+import { AppError, ERROR_STATUS, ErrorCode, FieldError, ServiceUnavailableError, defaultCodeOf } from '../errors';
 import { REQUEST_ID_HEADER, requestIdOf } from '../middleware/request-id.middleware';
 import { ProblemDetails, titleOf } from './problem-details';
-
-const DEFAULT_CODES: Record<number, ErrorCode> = {
-  400: ErrorCode.VALIDATION_FAILED,
-  401: ErrorCode.UNAUTHORIZED,
-  403: ErrorCode.FORBIDDEN,
-  404: ErrorCode.NOT_FOUND,
-  405: ErrorCode.NOT_FOUND,
-  408: ErrorCode.REQUEST_TIMEOUT,
-  413: ErrorCode.PAYLOAD_TOO_LARGE,
-  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-  416: ErrorCode.RANGE_NOT_SATISFIABLE,
-  429: ErrorCode.RATE_LIMITED,
-  503: ErrorCode.SERVICE_UNAVAILABLE,
-};
-
-/** Error codes of drivers that mean "the database is not reachable", not "the query is wrong". */
-const UNAVAILABLE_ERRNOS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'PROTOCOL_CONNECTION_LOST',
-  'ER_CON_COUNT_ERROR',
-  'SQLITE_BUSY',
-  'SQLITE_CANTOPEN',
-  'SQLITE_IOERR',
-  'SQLITE_FULL',
-  'ENOSPC',
-]);
 
 interface Mapped {
   status: number;
   code: string;
   detail: string;
-  errors?: AppException['errors'];
+  errors?: FieldError[];
   headers?: Record<string, string>;
 }
 
-/** The one place where any error becomes an RFC 9457 problem+json response. */
+const INTERNAL: Mapped = { status: 500, code: ErrorCode.INTERNAL_ERROR, detail: 'The server could not complete the request' };
+
+/** The one place where any error becomes an RFC 9457 problem+json response: a lookup and a writer. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
@@ -51,13 +25,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    const mapped = this.map(exception);
+    const mapped = map(exception);
     if (mapped.status >= 500) this.logger.error(describe(exception), (exception as Error)?.stack);
-    if (isHealthReport(exception)) {
-      // GET /health answers 503 in the @nestjs/terminus shape that monitors expect.
-      res.status(503).json(exception.getResponse());
-      return;
-    }
     if (res.headersSent) {
       res.destroy();
       return;
@@ -81,64 +50,34 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     res.removeHeader('Last-Modified');
     res.status(mapped.status).type('application/problem+json').send(JSON.stringify(body));
   }
-
-  private map(exception: unknown): Mapped {
-    if (exception instanceof AppException) {
-      return {
-        status: exception.getStatus(),
-        code: exception.code,
-        detail: exception.detail,
-        errors: exception.errors,
-        headers: exception.headers,
-      };
-    }
-    if (exception instanceof ThrottlerException) {
-      return { status: 429, code: ErrorCode.RATE_LIMITED, detail: 'Too many requests; retry after the time in Retry-After' };
-    }
-    if (exception instanceof HttpException) return this.mapHttp(exception);
-    return this.mapForeign(exception);
-  }
-
-  private mapHttp(exception: HttpException): Mapped {
-    const status = exception.getStatus();
-    const code = DEFAULT_CODES[status] ?? (status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.VALIDATION_FAILED);
-    if (status === 404) return { status, code, detail: 'No route or resource matches this request' };
-    if (status >= 500) return { status, code, detail: 'The server could not complete the request' };
-    return { status, code, detail: messageOf(exception) };
-  }
-
-  /** Errors that did not come from our code or Nest: body parsers, database drivers, the runtime. */
-  private mapForeign(exception: unknown): Mapped {
-    const err = (exception ?? {}) as { type?: string; status?: number; code?: string; errno?: string };
-    if (err.type === 'entity.parse.failed') {
-      return { status: 400, code: ErrorCode.MALFORMED_JSON, detail: 'The request body is not valid JSON' };
-    }
-    if (err.type === 'entity.too.large') {
-      return { status: 413, code: ErrorCode.PAYLOAD_TOO_LARGE, detail: 'The JSON body is larger than 100 KB' };
-    }
-    if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-      return { status: err.status, code: DEFAULT_CODES[err.status] ?? ErrorCode.VALIDATION_FAILED, detail: 'The request body could not be read' };
-    }
-    if (isUnavailable(exception)) {
-      return { status: 503, code: ErrorCode.SERVICE_UNAVAILABLE, detail: 'A backing service is unavailable; try again shortly', headers: { 'Retry-After': '5' } };
-    }
-    return { status: 500, code: ErrorCode.INTERNAL_ERROR, detail: 'The server could not complete the request' };
-  }
 }
 
-function isHealthReport(exception: unknown): exception is HttpException {
-  if (!(exception instanceof ServiceUnavailableException)) return false;
-  const body = exception.getResponse() as { status?: unknown; details?: unknown };
-  return body.status === 'error' && typeof body.details === 'object';
+function map(exception: unknown): Mapped {
+  if (exception instanceof AppError) return fromAppError(exception);
+  if (exception instanceof ThrottlerException) {
+    return { status: 429, code: ErrorCode.RATE_LIMITED, detail: 'Too many requests; retry after the time in Retry-After' };
+  }
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  if (isDatabaseUnavailable(exception)) return fromAppError(new ServiceUnavailableError());
+  // Node's own 4xx errors (a body stream that failed mid-read, say) keep their status.
+  const status = (exception as { status?: unknown } | undefined)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, code: defaultCodeOf(status), detail: 'The request body could not be read' };
+  }
+  return INTERNAL;
 }
 
-function isUnavailable(exception: unknown): boolean {
-  for (let e = exception as { code?: unknown; driverError?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
-    if (typeof e.code === 'string' && UNAVAILABLE_ERRNOS.has(e.code)) return true;
-    if (/ConnectionNotFound|CannotExecuteNotConnected|is not established|Pool is closed|connection is in closed state|SQLITE_MISUSE/i.test(String((e as Error).message ?? ''))) return true;
-    e = (e.driverError ?? e.cause) as typeof e;
-  }
-  return false;
+function fromAppError(error: AppError): Mapped {
+  return { status: ERROR_STATUS[error.code], code: error.code, detail: error.detail, errors: error.errors, headers: error.headers };
+}
+
+/** Nest's own exceptions: unknown routes (404), its built-in pipes, anything a library throws. */
+function fromHttpException(exception: HttpException): Mapped {
+  const status = exception.getStatus();
+  if (status >= 500) return { ...INTERNAL, status, code: defaultCodeOf(status) };
+  const code = defaultCodeOf(status);
+  if (status === 404) return { status, code, detail: 'No route or resource matches this request' };
+  return { status, code, detail: messageOf(exception) };
 }
 
 function messageOf(exception: HttpException): string {
@@ -152,4 +91,3 @@ function messageOf(exception: HttpException): string {
 function describe(exception: unknown): string {
   return exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception);
 }
-

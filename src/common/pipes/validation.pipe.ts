@@ -1,5 +1,5 @@
-import { HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
-import { AppException, ErrorCode, FieldError } from '../errors';
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { FieldError, ValidationFailedError } from '../errors';
 
 /** Global DTO validation: unknown fields are refused, and every failure is listed in `errors[]`. */
 export function createValidationPipe(): ValidationPipe {
@@ -10,12 +10,7 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: true,
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
-      return new AppException(
-        HttpStatus.BAD_REQUEST,
-        ErrorCode.VALIDATION_FAILED,
-        fields.map((f) => `${f.field} ${f.message}`).join('; ') || 'The request is not valid',
-        { errors: fields },
-      );
+      return new ValidationFailedError(fields.map((f) => `${f.field} ${f.message}`).join('; ') || 'The request is not valid', fields);
     },
   });
 }

@@ -3,8 +3,8 @@ import contentDisposition from 'content-disposition';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import rangeParser from 'range-parser';
-import { AppException, ErrorCode } from '../../common/errors';
 import { ByteRange } from '../../storage/storage-driver';
+import { RangeNotSatisfiableError } from '../images.errors';
 import { StoredContent } from './stored-content';
 
 /** Streams stored bytes with validators, conditional requests (304) and single ranges (206/416). */
@@ -50,12 +50,7 @@ export class ContentSender {
     const ranges = rangeParser(content.size, header, { combine: true });
     if (ranges === -2 || (ranges !== -1 && ranges.type !== 'bytes')) return undefined;
     if (ranges === -1) {
-      throw new AppException(
-        HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
-        ErrorCode.RANGE_NOT_SATISFIABLE,
-        `The range '${header}' is outside the ${content.size} bytes of this content`,
-        { headers: { 'Content-Range': `bytes */${content.size}` } },
-      );
+      throw new RangeNotSatisfiableError(header, content.size);
     }
     // Several ranges would need multipart/byteranges; the whole body is a valid answer (RFC 9110 §14.2).
     return ranges.length === 1 ? ranges[0] : undefined;

@@ -1,6 +1,6 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AuthUser } from '../../auth/auth-user';
-import { AppException, ErrorCode } from '../../common/errors';
+import { ContentAuthRequiredError } from '../images.errors';
 import { LinkSigner, SignedLinkQuery } from './link-signer';
 
 /** Who may read content, and how caches may keep it. */
@@ -20,9 +20,7 @@ export class ContentAccess {
       return { cacheControl: `public, max-age=${this.signer.verify(imageId, query)}` };
     }
     if (!user) {
-      throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, 'A bearer token or a signed link is required', {
-        headers: { 'WWW-Authenticate': 'Bearer' },
-      });
+      throw new ContentAuthRequiredError();
     }
     return { user, cacheControl: 'private, max-age=0, must-revalidate' };
   }

@@ -1,5 +1,5 @@
 import { Clock } from '../../common/clock';
-import { AppException } from '../../common/errors';
+import { AppError } from '../../common/errors';
 import { LinkSigner } from './link-signer';
 
 class FixedClock extends Clock {
@@ -20,7 +20,7 @@ function codeOf(fn: () => unknown): string | undefined {
     fn();
     return undefined;
   } catch (error) {
-    return (error as AppException).code;
+    return (error as AppError).code;
   }
 }
 

@@ -1,9 +1,9 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../../common/clock';
-import { AppException, ErrorCode } from '../../common/errors';
 import { uploadConfig } from '../../config';
+import { InvalidSignatureError, LinkExpiredError } from '../images.errors';
 import { TransformParams, pickTransformParams, toQueryString } from '../variants/transform-params';
 
 export interface SignedLinkQuery extends TransformParams {
@@ -27,11 +27,11 @@ export class LinkSigner {
   /** Seconds the link has left; throws INVALID_SIGNATURE for any change to it, LINK_EXPIRED once it is over. */
   verify(imageId: string, query: SignedLinkQuery): number {
     const { expires, sig } = query;
-    if (expires === undefined || !sig) throw invalidSignature();
+    if (expires === undefined || !sig) throw new InvalidSignatureError();
     const expected = this.sign(imageId, toQueryString(pickTransformParams(query)), expires);
-    if (!sameText(sig, expected)) throw invalidSignature();
+    if (!sameText(sig, expected)) throw new InvalidSignatureError();
     const left = expires - this.nowSeconds();
-    if (left <= 0) throw new AppException(HttpStatus.FORBIDDEN, ErrorCode.LINK_EXPIRED, 'This link has expired; ask for a new one');
+    if (left <= 0) throw new LinkExpiredError();
     return left;
   }
 
@@ -44,8 +44,4 @@ function sameText(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function invalidSignature(): AppException {
-  return new AppException(HttpStatus.FORBIDDEN, ErrorCode.INVALID_SIGNATURE, 'The link signature does not match');
 }

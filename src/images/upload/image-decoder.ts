@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { uploadConfig } from '../../config';
 import { StorageDriver } from '../../storage/storage-driver';
 import { ImageType } from './image-types';
-import { uploadError } from './upload.errors';
+import { ImageCorruptError, ImageDimensionsTooLargeError } from '../images.errors';
 
 /** libvips shrinks JPEG and WebP while decoding: every byte is still read, at a fraction of the work. */
 const SHRINK = 8;
@@ -21,18 +21,18 @@ export class ImageDecoder {
     const image = await this.load(key);
     // The header alone first: a 30000×30000 claim is refused before any pixel is decoded.
     const meta = await image.metadata().catch(() => {
-      throw uploadError.corrupt();
+      throw new ImageCorruptError();
     });
     const width = meta.width ?? 0;
     const height = meta.pageHeight ?? meta.height ?? 0;
-    if (meta.format !== type.sharpFormat || !width || !height) throw uploadError.corrupt();
-    if (width * (meta.height ?? height) > this.cfg.maxImagePixels) throw uploadError.tooManyPixels(width, height, this.cfg.maxImagePixels);
+    if (meta.format !== type.sharpFormat || !width || !height) throw new ImageCorruptError();
+    if (width * (meta.height ?? height) > this.cfg.maxImagePixels) throw new ImageDimensionsTooLargeError(`The image is ${width}×${height} = ${width * height} pixels; the limit is ${this.cfg.maxImagePixels}`);
     await image
       .resize({ width: Math.max(1, Math.ceil(width / SHRINK)), kernel: 'nearest', fastShrinkOnLoad: true })
       .raw()
       .toBuffer()
       .catch(() => {
-        throw uploadError.corrupt();
+        throw new ImageCorruptError();
       });
     return { width, height };
   }

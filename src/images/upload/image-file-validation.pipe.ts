@@ -6,7 +6,7 @@ import { extensionOf } from './filename';
 import { ImageDecoder } from './image-decoder';
 import { MAGIC_BYTES_LENGTH, detectImageType, imageTypeForExtension } from './image-types';
 import { ReceivedUpload, ValidatedUpload } from './received-upload';
-import { uploadError } from './upload.errors';
+import { ContentTypeMismatchError, EmptyFileError, FileRequiredError, UnsupportedFileTypeError } from '../images.errors';
 
 /**
  * The contract's validation steps, in order, each with its own error: present and non-empty →
@@ -21,15 +21,15 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
   ) {}
 
   async transform(upload: ReceivedUpload | undefined): Promise<ValidatedUpload> {
-    if (!upload) throw uploadError.fileRequired();
-    if (upload.size === 0) throw uploadError.emptyFile();
+    if (!upload) throw new FileRequiredError();
+    if (upload.size === 0) throw new EmptyFileError();
     const claimed = this.checkExtension(upload.filename);
     const detected = detectImageType(await this.readHead(upload.tempKey));
     if (!detected || !this.cfg.allowedExtensions.includes(detected.extension)) {
-      throw uploadError.unsupported(`The bytes are not an accepted image type (${this.allowed()})`);
+      throw new UnsupportedFileTypeError(`The bytes are not an accepted image type (${this.allowed()})`);
     }
     if (detected !== claimed) {
-      throw uploadError.mismatch(`The file is named '.${extensionOf(upload.filename)}' but its bytes are ${detected.mimeType}`);
+      throw new ContentTypeMismatchError(`The file is named '.${extensionOf(upload.filename)}' but its bytes are ${detected.mimeType}`);
     }
     const { width, height } = await this.decoder.verify(upload.tempKey, detected);
     return { ...upload, mimeType: detected.mimeType, extension: detected.extension, width, height };
@@ -37,9 +37,9 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
 
   private checkExtension(filename: string) {
     const extension = extensionOf(filename);
-    if (!extension) throw uploadError.unsupported(`Files without an extension are not accepted; allowed: ${this.allowed()}`);
+    if (!extension) throw new UnsupportedFileTypeError(`Files without an extension are not accepted; allowed: ${this.allowed()}`);
     const type = this.cfg.allowedExtensions.includes(extension) ? imageTypeForExtension(extension) : undefined;
-    if (!type) throw uploadError.unsupported(`'.${extension}' files are not accepted; allowed: ${this.allowed()}`);
+    if (!type) throw new UnsupportedFileTypeError(`'.${extension}' files are not accepted; allowed: ${this.allowed()}`);
     return type;
   }
 

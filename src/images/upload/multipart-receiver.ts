@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { StorageDriver } from '../../storage/storage-driver';
 import { sanitiseFilename } from './filename';
 import { ReceivedUpload } from './received-upload';
-import { uploadError } from './upload.errors';
+import { FieldTooLargeError, FileRequiredError, FileTooLargeError, MalformedMultipartError, TooManyFilesError } from '../images.errors';
 
 export const FILE_FIELD = 'file';
 const MAX_FIELD_BYTES = 64 * 1024;
@@ -28,7 +28,7 @@ export class MultipartReceiver {
   ) {}
 
   async receive(req: Request): Promise<ReceivedUpload | undefined> {
-    if (!req.is('multipart/form-data')) throw uploadError.fileRequired("Send the image as multipart/form-data in the field 'file'");
+    if (!req.is('multipart/form-data')) throw new FileRequiredError("Send the image as multipart/form-data in the field 'file'");
     await this.parse(req);
     const received = await this.put?.catch(async (error: unknown) => {
       await this.discard();
@@ -36,10 +36,10 @@ export class MultipartReceiver {
     });
     if (this.failure || this.truncated) {
       await this.discard();
-      throw this.failure ?? uploadError.tooLarge(this.maxBytes);
+      throw this.failure ?? new FileTooLargeError(this.maxBytes);
     }
     if (!received && this.otherField !== undefined) {
-      throw uploadError.fileRequired(`The file must be sent in the field 'file', not '${this.otherField}'`);
+      throw new FileRequiredError(`The file must be sent in the field 'file', not '${this.otherField}'`);
     }
     return received;
   }
@@ -60,7 +60,7 @@ export class MultipartReceiver {
           limits: { fileSize: this.maxBytes + 1, files: 1, fields: 16, fieldSize: MAX_FIELD_BYTES, parts: 32, headerPairs: 32 },
         });
       } catch {
-        reject(uploadError.malformed('The multipart body has no boundary'));
+        reject(new MalformedMultipartError('The multipart body has no boundary'));
         return;
       }
       const stop = (error: Error) => {
@@ -73,11 +73,11 @@ export class MultipartReceiver {
       };
       parser.on('file', (field, stream, info) => this.onFile(field, stream, info.filename, stop));
       // busboy silently cuts a field at fieldSize; a field that large is no honest upload form.
-      parser.on('field', (_name, _value, info) => info.valueTruncated && stop(uploadError.fieldTooLarge(MAX_FIELD_BYTES)));
-      parser.on('filesLimit', () => stop(uploadError.tooManyFiles()));
-      parser.on('partsLimit', () => stop(uploadError.malformed('The multipart body has too many parts')));
-      parser.on('fieldsLimit', () => stop(uploadError.malformed('The multipart body has too many fields')));
-      parser.on('error', () => stop(uploadError.malformed('The multipart body is malformed or incomplete')));
+      parser.on('field', (_name, _value, info) => info.valueTruncated && stop(new FieldTooLargeError(MAX_FIELD_BYTES)));
+      parser.on('filesLimit', () => stop(new TooManyFilesError()));
+      parser.on('partsLimit', () => stop(new MalformedMultipartError('The multipart body has too many parts')));
+      parser.on('fieldsLimit', () => stop(new MalformedMultipartError('The multipart body has too many fields')));
+      parser.on('error', () => stop(new MalformedMultipartError('The multipart body is malformed or incomplete')));
       parser.on('close', () => resolve());
       req.once('close', () => {
         if (req.complete) return;

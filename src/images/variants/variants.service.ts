@@ -1,14 +1,15 @@
-import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { AppException, ErrorCode } from '../../common/errors';
+import { AppError } from '../../common/errors';
 import { uploadConfig } from '../../config';
 import { StorageDriver } from '../../storage/storage-driver';
 import { ObjectNotFoundError } from '../../storage/storage.errors';
 import { Image } from '../image.entity';
+import { ImageNotFoundError, TransformFailedError } from '../images.errors';
 import { ImageTransformer } from './image-transformer';
 import { TransformLimiter } from './transform-limiter';
 import { EXTENSION_OF_FORMAT, MIME_OF_FORMAT, Transform, TransformParams, hashOfKey, normalizeTransform } from './transform-params';
@@ -99,8 +100,7 @@ export class VariantsService {
 
 /** Storage faults keep their own status; anything else came from decoding or encoding the image. */
 function transformFailed(error: unknown): never {
-  if (error instanceof HttpException) throw error;
-  if (error instanceof ObjectNotFoundError)
-    throw new AppException(HttpStatus.NOT_FOUND, ErrorCode.IMAGE_NOT_FOUND, 'No image with this id');
-  throw new AppException(HttpStatus.UNPROCESSABLE_ENTITY, ErrorCode.IMAGE_CORRUPT, 'The image could not be transformed', { cause: error });
+  if (error instanceof AppError) throw error;
+  if (error instanceof ObjectNotFoundError) throw new ImageNotFoundError();
+  throw new TransformFailedError(error);
 }

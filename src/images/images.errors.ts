@@ -1,0 +1,107 @@
+import { AppError, ErrorCode } from '../common/errors';
+
+export class ImageNotFoundError extends AppError {
+  constructor() {
+    super(ErrorCode.IMAGE_NOT_FOUND, 'No image with this id');
+  }
+}
+
+export class ListOthersForbiddenError extends AppError {
+  constructor() {
+    super(ErrorCode.FORBIDDEN, "Only admins may list another user's images");
+  }
+}
+
+export class RangeNotSatisfiableError extends AppError {
+  constructor(range: string, size: number) {
+    super(ErrorCode.RANGE_NOT_SATISFIABLE, `The range '${range}' is outside the ${size} bytes of this content`, {
+      headers: { 'Content-Range': `bytes */${size}` },
+    });
+  }
+}
+
+export class ContentAuthRequiredError extends AppError {
+  constructor() {
+    super(ErrorCode.UNAUTHORIZED, 'A bearer token or a signed link is required', { headers: { 'WWW-Authenticate': 'Bearer' } });
+  }
+}
+
+export class InvalidSignatureError extends AppError {
+  constructor() {
+    super(ErrorCode.INVALID_SIGNATURE, 'The link signature does not match');
+  }
+}
+
+export class LinkExpiredError extends AppError {
+  constructor() {
+    super(ErrorCode.LINK_EXPIRED, 'This link has expired; ask for a new one');
+  }
+}
+
+export class TransformFailedError extends AppError {
+  constructor(cause?: unknown) {
+    super(ErrorCode.IMAGE_CORRUPT, 'The image could not be transformed', { cause });
+  }
+}
+
+// The upload pipeline's errors, one per validation step of the contract.
+
+export class FileRequiredError extends AppError {
+  constructor(detail = "A file is required in the multipart field 'file'") {
+    super(ErrorCode.FILE_REQUIRED, detail);
+  }
+}
+
+export class EmptyFileError extends AppError {
+  constructor() {
+    super(ErrorCode.EMPTY_FILE, 'The uploaded file is empty');
+  }
+}
+
+export class TooManyFilesError extends AppError {
+  constructor() {
+    super(ErrorCode.TOO_MANY_FILES, 'Send exactly one file per request');
+  }
+}
+
+export class MalformedMultipartError extends AppError {
+  constructor(detail: string) {
+    super(ErrorCode.MALFORMED_MULTIPART, detail);
+  }
+}
+
+export class FileTooLargeError extends AppError {
+  constructor(limit: number) {
+    super(ErrorCode.FILE_TOO_LARGE, `The file is larger than the limit of ${limit} bytes`);
+  }
+}
+
+export class FieldTooLargeError extends AppError {
+  constructor(limit: number) {
+    super(ErrorCode.PAYLOAD_TOO_LARGE, `A text field of the multipart body is larger than ${limit} bytes`);
+  }
+}
+
+export class UnsupportedFileTypeError extends AppError {
+  constructor(detail: string) {
+    super(ErrorCode.UNSUPPORTED_FILE_TYPE, detail);
+  }
+}
+
+export class ContentTypeMismatchError extends AppError {
+  constructor(detail: string) {
+    super(ErrorCode.CONTENT_TYPE_MISMATCH, detail);
+  }
+}
+
+export class ImageCorruptError extends AppError {
+  constructor(detail = 'The file is not a decodable image (truncated or corrupt)') {
+    super(ErrorCode.IMAGE_CORRUPT, detail);
+  }
+}
+
+export class ImageDimensionsTooLargeError extends AppError {
+  constructor(detail: string) {
+    super(ErrorCode.IMAGE_DIMENSIONS_TOO_LARGE, detail);
+  }
+}

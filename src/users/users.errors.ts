@@ -1,0 +1,7 @@
+/** The (normalised) e-mail is already registered; raised even when two registrations race. */
+export class DuplicateEmailError extends Error {
+  constructor() {
+    super('email already registered');
+    this.name = 'DuplicateEmailError';
+  }
+}
