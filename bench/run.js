@@ -1,7 +1,7 @@
 'use strict';
 // `npm run bench`: the built app against a bare node:http + busboy baseline, under autocannon.
 // `npm run bench:smoke` (BENCH_SMOKE=1): seconds-long, 1k rows only, checks that it works, not figures.
-// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup (a subset);
+// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile (a subset);
 // BENCH_CPU_PROF=<dir> (profile the main app instance with --cpu-prof); BENCH_KEEP=1 (keep temp dirs);
 // BENCH_STRICT=1 (exit 1 when a target is missed); BENCH_OUT=<file> (where the JSON goes).
 const fs = require('node:fs');
@@ -11,6 +11,7 @@ const { prepareImages } = require('./lib/images');
 const { startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT } = require('./lib/processes');
 const { runLoad, api, registerAndLogin, uploadOnce } = require('./lib/load');
 const { seedImages } = require('./lib/seed');
+const { hostileScenario } = require('./lib/hostile');
 const { median, summarise, markdown, fmt, MB } = require('./lib/report');
 
 const SMOKE = process.env.BENCH_SMOKE === '1' || process.argv.includes('--smoke');
@@ -47,6 +48,7 @@ async function main() {
     if (comparative.length) await comparativeScenarios(tmp, images, result, cleanups);
     if (wanted('listing')) result.scenarios.listing = await listingScenario(tmp);
     if (wanted('rss')) result.scenarios.rss = await rssScenario(tmp, images);
+    if (wanted('hostile')) result.scenarios.hostile = await hostileScenario({ tmp, smoke: SMOKE, log });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     if (process.env.BENCH_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
@@ -274,6 +276,18 @@ function evaluateTargets(result) {
     const fresh = s.startup.freshDb.median;
     add('start-up to healthy (SQLite, fresh db + migrations)', fresh, '≤ 1500 ms', fresh <= 1500, `${fmt(fresh, 0)} ms`);
   }
+  const h = s.hostile;
+  if (h) {
+    const slowdown = h.loaded.p99 / h.quiet.p99;
+    add('hostile neighbour: readers p99 vs quiet', slowdown, '≤ 3×', slowdown <= 3, `${fmt(slowdown, 2)}× (${fmt(h.loaded.p99)} vs ${fmt(h.quiet.p99)} ms)`);
+    add('hostile neighbour: /health 503s', h.loaded.health503, '0', h.loaded.health503 === 0, String(h.loaded.health503));
+    const growth = (Math.max(h.memory.peak, h.memory.hwm) - h.memory.idle) / MB;
+    add('hostile neighbour: peak RSS − idle', growth, '≤ 768 MB', growth <= 768, `+${fmt(growth)} MB (5 s later +${fmt((h.memory.settled - h.memory.idle) / MB)} MB)`);
+    const beyond = (h.oversized.sentBeforeAnswer - h.oversized.limit) / MB;
+    add('100 MiB upload, 5 MB limit: sent before the 413', beyond, '≤ ~1 MB beyond', h.oversized.status === 413 && beyond <= 1.5, `${h.oversized.status} after +${fmt(beyond, 2)} MB`);
+    const maxVariants = 20;
+    add(`variants stored after ${h.variantBudget.requests} distinct requests`, h.variantBudget.stored, `≤ ${maxVariants}`, h.variantBudget.stored <= maxVariants, String(h.variantBudget.stored));
+  }
   if (!SMOKE && !ONLY && result.totalSeconds > 300) result.notes.push(`the run took ${result.totalSeconds}s, over the 5-minute budget`);
   return targets;
 }
@@ -294,6 +308,7 @@ function exitCode(result) {
   for (const level of result.scenarios.listing?.levels ?? []) check(`listing ${level.rows}`, level.app);
   if (result.scenarios.rss?.load) check('rss', result.scenarios.rss.load);
   if (result.scenarios.derived?.cachedVariant) check('derived', result.scenarios.derived.cachedVariant);
+  if (result.scenarios.hostile) check('hostile quiet readers', result.scenarios.hostile.quiet);
   for (const problem of broken) log(`BROKEN ${problem}`);
   if (broken.length) return 1;
   if (process.env.BENCH_STRICT === '1' && result.targets.some((t) => t.verdict === 'MISSED')) return 1;

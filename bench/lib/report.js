@@ -64,6 +64,10 @@ function markdown(result) {
       lines.push(`Derived images: first 320-px WebP from a 12-MP JPEG through the API median ${fmt(s.derived.firstComputeMs.median, 0)} ms vs sharp alone ${fmt(s.derived.sharpAloneMs.median, 0)} ms (×${fmt(s.derived.firstComputeMs.median / s.derived.sharpAloneMs.median, 2)}); cached variant ${fmt(s.derived.cachedVariant.rps)} req/s vs original 110 KB download ${fmt(s.download?.app.rps)} req/s.`);
     }
   }
+  const h = s.hostile;
+  if (h) {
+    lines.push(`Hostile neighbour: readers (16 conns, GET /images/{id} + /health) p99 ${fmt(h.quiet.p99)} ms quiet → ${fmt(h.loaded.p99)} ms under attack (${fmt(h.quiet.rps)} → ${fmt(h.loaded.rps)} req/s, /health 503 × ${h.loaded.health503}); attacker answers ${JSON.stringify(h.attackStatuses)}; RSS idle ${fmt(h.memory.idle / MB)} MB, peak ${fmt(Math.max(h.memory.peak, h.memory.hwm) / MB)} MB, 5 s after ${fmt(h.memory.settled / MB)} MB; 100 MiB over a 5 MB limit: ${h.oversized.status} after ${fmt(h.oversized.sentBeforeAnswer / MB, 2)} MiB; ${h.variantBudget.requests} distinct variant requests → ${h.variantBudget.stored} stored.`);
+  }
   for (const note of result.notes) lines.push(`Note: ${note}`);
   return lines.join('\n');
 }
