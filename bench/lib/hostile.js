@@ -167,7 +167,7 @@ async function hostileScenario({ tmp, smoke, log }) {
 
     const sampler = sampleRss(app.pid, 50);
     let done = false;
-    const attack = hostileLoad({ url: app.url, token: attacker.token, files, variantImageId: victimOfVariants.id, workers: smoke ? 2 : 6, until: () => done });
+    const attack = hostileLoad({ url: app.url, token: attacker.token, files, variantImageId: smoke ? undefined : victimOfVariants.id, workers: smoke ? 2 : 6, until: () => done });
     await sleep(smoke ? 100 : 500);
     const loaded = await readers(app.url, reader.token, readImage.id, duration);
     done = true;
