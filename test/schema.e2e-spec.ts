@@ -2,7 +2,7 @@ import { DataSource, Table, TableForeignKey } from 'typeorm';
 import { parseDatabaseUrl } from '../src/config/parsers';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { migrations } from '../src/database/migrations';
-import { TestDatabase, TestEngine, createTestDatabase } from './support/test-database';
+import { TestDatabase, TestEngine, createTestDatabase, describeWithMysql } from './support/test-database';
 
 /** Type families: what the app relies on, not how each engine spells it. */
 function typeFamily(type: string): string {
@@ -94,7 +94,7 @@ async function migratedSchema(engine: TestEngine) {
 
 const FOUNDATION = ['images', 'login_failures', 'refresh_tokens', 'users'];
 
-describe('schema: the migrations give SQLite and MariaDB the same schema', () => {
+describeWithMysql('schema: the migrations give SQLite and MariaDB the same schema', () => {
   let sqlite: Awaited<ReturnType<typeof migratedSchema>>;
   let mysql: Awaited<ReturnType<typeof migratedSchema>>;
 

@@ -1,12 +1,12 @@
 import { binary } from './support/binary';
 import { startS3Server, TestS3Server } from './support/s3-server';
 import { createTestApp, storedFiles, TestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, describeWithMysql, TestDatabase } from './support/test-database';
 import { makeImage } from './support/images';
 import { login, uniqueEmail } from './support/users';
 
 /** Two app instances on one MariaDB database and one S3 bucket: no state lives in a process. */
-describe('two instances sharing MariaDB and S3', () => {
+describeWithMysql('two instances sharing MariaDB and S3', () => {
   let database: TestDatabase;
   let s3: TestS3Server;
   let a: TestApp;
