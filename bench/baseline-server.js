@@ -1,7 +1,9 @@
 'use strict';
 // The benchmark's yardstick: the same four routes as the API with nothing but node:http and
 // busboy — no framework, auth, validation or database. Uploads stream to disk through a SHA-256;
-// metadata lives in a Map; downloads are fs.createReadStream. Usage: node baseline-server.js <dir> [port]
+// metadata lives in a Map; downloads are fs.createReadStream. Usage: node baseline-server.js <dir> [port] [--decode]
+// With --decode ("raw + decode") each upload is also decoded in full by sharp before it is answered:
+// the floor for an upload that proves the image's integrity.
 const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -13,6 +15,9 @@ const dir = process.argv[2] || fs.mkdtempSync(path.join(require('node:os').tmpdi
 const port = Number(process.argv[3] || 0);
 fs.mkdirSync(dir, { recursive: true });
 const images = new Map();
+const decode = process.argv.includes('--decode');
+const sharp = decode ? require('sharp') : undefined;
+if (sharp) sharp.cache(false);
 
 function json(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
@@ -40,7 +45,8 @@ function upload(req, res) {
     });
     pending = new Promise((resolve, reject) =>
       pipeline(stream, fs.createWriteStream(file), (error) => (error ? reject(error) : resolve())),
-    ).then(() => {
+    ).then(async () => {
+      if (decode) await sharp(file).raw().toBuffer();
       const image = {
         id, filename: info.filename, mimeType: info.mimeType, size, checksum: hash.digest('hex'),
         uploadedAt: new Date().toISOString(), url: `/images/${id}/content`, file,

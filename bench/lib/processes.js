@@ -9,6 +9,7 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '..', '..');
 const APP_MAIN = path.join(ROOT, 'dist', 'main.js');
 const BASELINE_MAIN = path.join(ROOT, 'bench', 'baseline-server.js');
+const NEST_FLOOR_MAIN = path.join(ROOT, 'bench', 'nest-floor.js');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -87,9 +88,11 @@ async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000 } = {
   };
 }
 
-async function startBaseline(dir) {
+/** A reference server: `raw` (node:http + busboy), `rawDecode` (the same + a full sharp decode per upload), `nestFloor`. */
+async function startBaseline(dir, kind = 'baseline') {
   fs.mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [BASELINE_MAIN, dir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = kind === 'nestFloor' ? [NEST_FLOOR_MAIN, dir, '0'] : [BASELINE_MAIN, dir, '0', ...(kind === 'rawDecode' ? ['--decode'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk) => {
@@ -99,7 +102,7 @@ async function startBaseline(dir) {
     });
     child.once('exit', (code) => reject(new Error(`the baseline server exited (${code})`)));
   });
-  return { kind: 'baseline', child, pid: child.pid, port, dir, url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
+  return { kind, child, pid: child.pid, port, dir, url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
 }
 
 /** SIGTERM (graceful shutdown; --cpu-prof writes its profile then), SIGKILL after 15 s. */

@@ -32,6 +32,23 @@ function loadRow(label, app, base) {
   return `| ${label} | ${cells(app).join(' | ')} | ${cells(base).join(' | ')} |`;
 }
 
+/** The app beside every reference: raw node:http, raw + a full decode per upload, bare Nest. */
+function referenceTable(s) {
+  const rows = [];
+  const cell = (x, metric) => (x ? fmt(x[metric]) : '–');
+  for (const key of ['upload110k', 'upload4m', 'download', 'metadata']) {
+    const x = s[key];
+    if (!x) continue;
+    const metric = key === 'upload4m' ? 'mbps' : 'rps';
+    const ratios = ['baseline', 'rawDecode', 'nestFloor'].filter((k) => x[k]).map((k) => `${fmt(x.app[metric] / x[k][metric], 2)}× ${REF_NAMES[k]}`);
+    rows.push(`| ${x.label} (${metric === 'mbps' ? 'MB/s' : 'req/s'}) | ${cell(x.app, metric)} | ${cell(x.baseline, metric)} | ${cell(x.rawDecode, metric)} | ${cell(x.nestFloor, metric)} | ${ratios.join(', ')} |`);
+  }
+  if (!rows.length) return [];
+  return ['| scenario | app | raw | raw + decode | Nest floor | app ÷ reference |', '|---|---:|---:|---:|---:|---|', ...rows, ''];
+}
+
+const REF_NAMES = { baseline: 'raw', rawDecode: 'raw + decode', nestFloor: 'Nest floor' };
+
 function markdown(result) {
   const lines = [];
   const s = result.scenarios;
@@ -48,6 +65,7 @@ function markdown(result) {
   if (s.derived?.cachedVariant) lines.push(loadRow('cached 320-px WebP variant', s.derived.cachedVariant, null));
   if (s.rss) lines.push(loadRow('upload ~4.7 MB, 16 conns (RSS run)', s.rss.load, null));
   lines.push('');
+  lines.push(...referenceTable(s));
   lines.push('| target | measured | goal | verdict |');
   lines.push('|---|---:|---:|---|');
   for (const t of result.targets) lines.push(`| ${t.name} | ${t.measured} | ${t.goal} | ${t.verdict} |`);
