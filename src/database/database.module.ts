@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { databaseConfig } from '../config';
-import { buildDataSourceOptions } from './data-source-options';
+import { SQLITE_DURABILITY, buildDataSourceOptions } from './data-source-options';
 import { runMigrationsLocked } from './run-migrations';
 
 @Module({
@@ -18,6 +18,8 @@ import { runMigrationsLocked } from './run-migrations';
       }),
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource(options!).initialize();
+        // TypeORM's sqlite driver keeps one connection for the process, so this holds for every query.
+        if (dataSource.options.type === 'sqlite') await dataSource.query(SQLITE_DURABILITY);
         await runMigrationsLocked(dataSource);
         return dataSource;
       },

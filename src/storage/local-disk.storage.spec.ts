@@ -1,4 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// The module object itself (not a namespace copy), so that jest can replace its functions.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import fsp = require('node:fs/promises');
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -42,5 +45,53 @@ describe('LocalDiskStorage on disk', () => {
   it('check creates a missing root', async () => {
     await storage.check();
     expect(existsSync(join(root, 'uploads'))).toBe(true);
+  });
+});
+
+describe('LocalDiskStorage durability', () => {
+  let root: string;
+  let storage: LocalDiskStorage;
+  let calls: string[];
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'local-disk-storage-'));
+    storage = new LocalDiskStorage(join(root, 'uploads'));
+    calls = [];
+    // Every handle the driver opens reports its fsync; renames report themselves, in order.
+    const realOpen = fsp.open;
+    jest.spyOn(fsp, 'open').mockImplementation(async (...args: Parameters<typeof fsp.open>) => {
+      const handle = await realOpen(...args);
+      const sync = handle.sync.bind(handle);
+      jest.spyOn(handle, 'sync').mockImplementation(async () => {
+        calls.push(`sync ${String(args[0]).slice(root.length)}`);
+        return sync();
+      });
+      return handle;
+    });
+    const realRename = fsp.rename;
+    jest.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
+      calls.push(`rename ${String(to).slice(root.length)}`);
+      return realRename(from, to);
+    });
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('fsyncs the file before the rename that publishes it, and the folder after', async () => {
+    await storage.put('images/abc', Readable.from([Buffer.from('bytes')]));
+    expect(calls).toEqual([
+      expect.stringMatching(/^sync \/uploads\/images\/abc\.[0-9a-f]+\.part$/),
+      'rename /uploads/images/abc',
+      'sync /uploads/images',
+    ]);
+  });
+
+  it('fsyncs the target folder after a move', async () => {
+    await storage.put('tmp/abc', Readable.from([Buffer.from('bytes')]));
+    calls.length = 0;
+    await storage.move('tmp/abc', 'images/abc');
+    expect(calls).toEqual(['rename /uploads/images/abc', 'sync /uploads/images']);
   });
 });

@@ -1,17 +1,19 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
-import { HashingStream } from './hashing-stream';
+import { createHash, randomBytes } from 'node:crypto';
 import { ByteRange, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
 import { ObjectNotFoundError, StorageUnavailableError } from './storage.errors';
 
 /** errno codes that mean the disk, not the request, is at fault (EEXIST: a file where a folder must be). */
 const UNAVAILABLE = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'EMFILE', 'ENFILE']);
 
-/** Objects as files under UPLOAD_DIR; writes go to a `.part` file that is renamed when complete. */
+/**
+ * Objects as files under UPLOAD_DIR; writes go to a `.part` file that is renamed when complete.
+ * Durable: a 201 means the bytes survive a power cut, so the file is fsynced before its rename and
+ * the folder after it (a rename lives in the folder's own blocks).
+ */
 export class LocalDiskStorage extends StorageDriver {
   private readonly root: string;
 
@@ -23,12 +25,12 @@ export class LocalDiskStorage extends StorageDriver {
   async put(key: string, body: Readable): Promise<PutResult> {
     const path = this.pathOf(key);
     const partial = `${path}.${randomBytes(6).toString('hex')}.part`;
-    const hashing = new HashingStream();
     try {
       await mkdir(dirname(path), { recursive: true });
-      await pipeline(body, hashing, createWriteStream(partial, { flags: 'wx' }));
+      const written = await writeDurably(partial, body);
       await rename(partial, path);
-      return hashing.result();
+      await syncFolder(dirname(path));
+      return written;
     } catch (error) {
       // The cleanup fails too when the folder itself is the fault (ENOTDIR); report the first error.
       await rm(partial, { force: true }).catch(() => undefined);
@@ -62,6 +64,7 @@ export class LocalDiskStorage extends StorageDriver {
     try {
       await mkdir(dirname(target), { recursive: true });
       await rename(this.pathOf(from), target);
+      await syncFolder(dirname(target));
     } catch (error) {
       throw isMissing(error) ? new ObjectNotFoundError(from) : translate(error);
     }
@@ -102,6 +105,33 @@ export class LocalDiskStorage extends StorageDriver {
 
   private pathOf(key: string): string {
     return join(this.root, assertSafeKey(key));
+  }
+}
+
+/** Writes `body` to a new file, hashing it on the way, and fsyncs the file before closing it. */
+async function writeDurably(path: string, body: Readable): Promise<PutResult> {
+  const handle = await open(path, 'wx');
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+      await handle.write(chunk);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
+async function syncFolder(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
