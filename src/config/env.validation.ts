@@ -8,9 +8,8 @@ import {
   parseDuration,
   parsePositiveInt,
 } from './parsers';
+import { SUPPORTED_EXTENSIONS, uploadFormatForExtension } from '../images/formats';
 
-/** Image types the pipeline can identify by their bytes and decode; SVG is never among them. */
-export const SUPPORTED_EXTENSIONS = ['jpg', 'jpeg', 'png', 'gif', 'webp'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MIN_SECRET_LENGTH = 32;
 
@@ -28,6 +27,8 @@ export interface Env {
   allowedExtensions: string[];
   maxContentLength: number;
   maxImagePixels: number;
+  maxImageSide: number;
+  maxDecodeMemory: number;
   maxConcurrentTransforms: number;
   uploadDir: string;
   storageDriver: 'local' | 's3';
@@ -106,6 +107,13 @@ function readAll(r: EnvReader): Env {
       'a size in bytes or with a KB, MB or GB suffix (binary units), e.g. MAX_CONTENT_LENGTH=5MB, 512KB or 1048576',
     ),
     maxImagePixels: r.int('MAX_IMAGE_PIXELS', 50_000_000),
+    maxImageSide: r.int('MAX_IMAGE_SIDE', 16384),
+    maxDecodeMemory: r.value(
+      'MAX_DECODE_MEMORY',
+      '256MB',
+      parseByteSize,
+      'a size in bytes or with a KB, MB or GB suffix (binary units), e.g. MAX_DECODE_MEMORY=256MB',
+    ),
     maxConcurrentTransforms: r.int('MAX_CONCURRENT_TRANSFORMS', availableParallelism()),
     uploadDir: r.raw('UPLOAD_DIR') || './uploads',
     storageDriver,
@@ -174,11 +182,10 @@ function parseExtensions(raw: string): string[] | undefined {
     .split(',')
     .map((e) => e.trim().toLowerCase().replace(/^\./, ''))
     .filter(Boolean);
-  const supported: readonly string[] = SUPPORTED_EXTENSIONS;
-  if (!list.length || list.some((e) => !supported.includes(e))) return undefined;
-  // `jpg` implies `jpeg` and the reverse: they name one format.
-  if (list.includes('jpg') || list.includes('jpeg')) list.push('jpg', 'jpeg');
-  return [...new Set(list)];
+  const formats = list.map(uploadFormatForExtension);
+  if (!list.length || formats.some((f) => !f)) return undefined;
+  // An extension implies its format's aliases (`jpg` ⇄ `jpeg`): they name one format.
+  return [...new Set([...list, ...formats.flatMap((f) => f!.aliases)])];
 }
 
 function parseOrigins(raw: string): string[] | undefined {

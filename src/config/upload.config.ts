@@ -7,6 +7,9 @@ export const uploadConfig = registerAs('upload', () => {
     allowedExtensions: env.allowedExtensions,
     maxContentLength: env.maxContentLength,
     maxImagePixels: env.maxImagePixels,
+    /** Header limits checked before any pixel is decoded. */
+    maxImageSide: env.maxImageSide,
+    maxDecodeMemory: env.maxDecodeMemory,
     maxConcurrentTransforms: env.maxConcurrentTransforms,
     /** Signs links to content (HMAC-SHA256). */
     secretKey: env.secretKey,

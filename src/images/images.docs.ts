@@ -3,17 +3,26 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse,
 import { ApiData } from '../common/decorators/api-envelope.decorator';
 import { ApiProblems } from '../common/decorators/api-problems.decorator';
 import { ImageDto } from './dto/image.dto';
+import { CONTENT_MIME_TYPES, SUPPORTED_EXTENSIONS, describeList } from './formats';
 
 /** OpenAPI for the image routes, shared by /images and the seed's aliases so they cannot drift. */
 const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'Image id' });
 
 export const ApiUploadImage = (summary: string, deprecated = false) =>
   applyDecorators(
-    ApiOperation({ summary, deprecated, description: 'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.' }),
+    ApiOperation({
+      summary,
+      deprecated,
+      description: 'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.',
+    }),
     ApiConsumes('multipart/form-data'),
     ApiBody({
       required: true,
-      schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'jpg, jpeg, png, gif or webp' } } },
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: { file: { type: 'string', format: 'binary', description: describeList(SUPPORTED_EXTENSIONS) } },
+      },
     }),
     ApiData(ImageDto, {
       status: 201,
@@ -34,7 +43,7 @@ export const ApiDeleteImage = (summary: string, deprecated = false) =>
     ApiProblems(400, 404, 503),
   );
 
-const CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif'];
+const CONTENT_TYPES = CONTENT_MIME_TYPES;
 
 export const ApiImageContent = () =>
   applyDecorators(

@@ -105,3 +105,9 @@ export class ImageDimensionsTooLargeError extends AppError {
     super(ErrorCode.IMAGE_DIMENSIONS_TOO_LARGE, detail);
   }
 }
+
+export class DecodeMemoryExceededError extends AppError {
+  constructor(cost: number, limit: number) {
+    super(ErrorCode.IMAGE_TOO_COMPLEX, `Decoding the image would need ${cost} bytes of memory; the limit is ${limit}`);
+  }
+}

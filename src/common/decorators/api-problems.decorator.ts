@@ -3,6 +3,7 @@ import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorCode } from '../errors/error-codes';
 import { titleOf } from '../filters/problem-details';
 import { ProblemDetailsDto } from '../dto/problem-details.dto';
+import { SUPPORTED_EXTENSIONS } from '../../images/formats';
 
 const HEADERS: Record<number, Record<string, { description: string; schema: { type: 'string' | 'integer' } }>> = {
   401: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' } } },
@@ -18,7 +19,7 @@ const EXAMPLES: Record<number, [ErrorCode, string]> = {
   404: [ErrorCode.IMAGE_NOT_FOUND, 'No such image'],
   409: [ErrorCode.EMAIL_TAKEN, 'That e-mail is already registered'],
   413: [ErrorCode.FILE_TOO_LARGE, 'The file is larger than 5 MB'],
-  415: [ErrorCode.UNSUPPORTED_FILE_TYPE, "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp"],
+  415: [ErrorCode.UNSUPPORTED_FILE_TYPE, `'.exe' files are not accepted; allowed: ${SUPPORTED_EXTENSIONS.join(', ')}`],
   416: [ErrorCode.RANGE_NOT_SATISFIABLE, 'The range is outside the content'],
   422: [ErrorCode.IMAGE_CORRUPT, 'The image could not be decoded'],
   429: [ErrorCode.RATE_LIMITED, 'Too many requests; retry later'],

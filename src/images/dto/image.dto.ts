@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IMAGE_EXTENSIONS, IMAGE_MIME_TYPES } from '../formats';
 import { Image } from '../image.entity';
 
 export class ImageDto {
@@ -8,10 +9,10 @@ export class ImageDto {
   @ApiProperty({ example: 'holiday photo.jpg', description: "The client's original file name (last path segment, at most 255 bytes)" })
   filename!: string;
 
-  @ApiProperty({ enum: ['image/jpeg', 'image/png', 'image/gif', 'image/webp'], example: 'image/jpeg', description: 'Detected from the bytes' })
+  @ApiProperty({ enum: IMAGE_MIME_TYPES, example: 'image/jpeg', description: 'Detected from the bytes' })
   mimeType!: string;
 
-  @ApiProperty({ enum: ['jpg', 'png', 'gif', 'webp'], example: 'jpg' })
+  @ApiProperty({ enum: IMAGE_EXTENSIONS, example: 'jpg' })
   extension!: string;
 
   @ApiProperty({ example: 112640, description: 'Bytes' })

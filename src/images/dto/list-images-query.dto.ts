@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
-import { IMAGE_MIME_TYPES } from '../upload/image-types';
+import { IMAGE_MIME_TYPES } from '../formats';
 
 export const IMAGE_SORT_FIELDS = ['uploadedAt', 'size', 'filename'] as const;
 

@@ -3,8 +3,9 @@ import { ConfigType } from '@nestjs/config';
 import sharp from 'sharp';
 import { uploadConfig } from '../../config';
 import { StorageDriver } from '../../storage/storage-driver';
-import { ImageType } from './image-types';
-import { ImageCorruptError, ImageDimensionsTooLargeError } from '../images.errors';
+import { ImageFormat } from '../formats';
+import { DecodeMemoryExceededError, ImageCorruptError, ImageDimensionsTooLargeError } from '../images.errors';
+import { decodeCost } from './decode-cost';
 
 /** libvips shrinks JPEG and WebP while decoding: every byte is still read, at a fraction of the work. */
 const SHRINK = 8;
@@ -17,7 +18,7 @@ export class ImageDecoder {
     @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
   ) {}
 
-  async verify(key: string, type: ImageType): Promise<{ width: number; height: number }> {
+  async verify(key: string, type: ImageFormat): Promise<{ width: number; height: number }> {
     const image = await this.load(key);
     // The header alone first: a 30000×30000 claim is refused before any pixel is decoded.
     const meta = await image.metadata().catch(() => {
@@ -25,8 +26,9 @@ export class ImageDecoder {
     });
     const width = meta.width ?? 0;
     const height = meta.pageHeight ?? meta.height ?? 0;
-    if (meta.format !== type.sharpFormat || !width || !height) throw new ImageCorruptError();
+    if (meta.format !== type.name || !width || !height) throw new ImageCorruptError();
     if (width * (meta.height ?? height) > this.cfg.maxImagePixels) throw new ImageDimensionsTooLargeError(`The image is ${width}×${height} = ${width * height} pixels; the limit is ${this.cfg.maxImagePixels}`);
+    this.checkCost(meta);
     await image
       .resize({ width: Math.max(1, Math.ceil(width / SHRINK)), kernel: 'nearest', fastShrinkOnLoad: true })
       .raw()
@@ -35,6 +37,16 @@ export class ImageDecoder {
         throw new ImageCorruptError();
       });
     return { width, height };
+  }
+
+  /** Side and memory limits from the header. The decode reads one page (animated: false), and meta describes that page. */
+  private checkCost(meta: sharp.Metadata): void {
+    const { width = 0, height = 0 } = meta;
+    const side = this.cfg.maxImageSide;
+    if (width > side || height > side)
+      throw new ImageDimensionsTooLargeError(`The image is ${width}×${height}; neither side may exceed ${side}`);
+    const cost = decodeCost(meta);
+    if (cost > this.cfg.maxDecodeMemory) throw new DecodeMemoryExceededError(cost, this.cfg.maxDecodeMemory);
   }
 
   private async load(key: string): Promise<sharp.Sharp> {

@@ -4,13 +4,15 @@ import { uploadConfig } from '../../config';
 import { StorageDriver } from '../../storage/storage-driver';
 import { extensionOf } from './filename';
 import { ImageDecoder } from './image-decoder';
-import { MAGIC_BYTES_LENGTH, detectImageType, imageTypeForExtension } from './image-types';
+import { ImageFormat, MAGIC_BYTES_LENGTH, detectImageFormat, uploadFormatForExtension } from '../formats';
+import { scanImageEnd } from '../image-end/scan-image-end';
 import { ReceivedUpload, ValidatedUpload } from './received-upload';
-import { ContentTypeMismatchError, EmptyFileError, FileRequiredError, UnsupportedFileTypeError } from '../images.errors';
+import { ContentTypeMismatchError, EmptyFileError, ImageCorruptError, FileRequiredError, UnsupportedFileTypeError } from '../images.errors';
 
 /**
  * The contract's validation steps, in order, each with its own error: present and non-empty →
- * (size was enforced while streaming) → extension → magic bytes → decode and pixel limit.
+ * (size was enforced while streaming) → extension → magic bytes → nothing after the image's end →
+ * header limits and decode.
  */
 @Injectable()
 export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | undefined, Promise<ValidatedUpload>> {
@@ -24,13 +26,14 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     if (!upload) throw new FileRequiredError();
     if (upload.size === 0) throw new EmptyFileError();
     const claimed = this.checkExtension(upload.filename);
-    const detected = detectImageType(await this.readHead(upload.tempKey));
+    const detected = detectImageFormat(await this.readHead(upload.tempKey));
     if (!detected || !this.cfg.allowedExtensions.includes(detected.extension)) {
       throw new UnsupportedFileTypeError(`The bytes are not an accepted image type (${this.allowed()})`);
     }
     if (detected !== claimed) {
       throw new ContentTypeMismatchError(`The file is named '.${extensionOf(upload.filename)}' but its bytes are ${detected.mimeType}`);
     }
+    await this.checkEnd(upload.tempKey, detected);
     const { width, height } = await this.decoder.verify(upload.tempKey, detected);
     return { ...upload, mimeType: detected.mimeType, extension: detected.extension, width, height };
   }
@@ -38,9 +41,21 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
   private checkExtension(filename: string) {
     const extension = extensionOf(filename);
     if (!extension) throw new UnsupportedFileTypeError(`Files without an extension are not accepted; allowed: ${this.allowed()}`);
-    const type = this.cfg.allowedExtensions.includes(extension) ? imageTypeForExtension(extension) : undefined;
+    const type = this.cfg.allowedExtensions.includes(extension) ? uploadFormatForExtension(extension) : undefined;
     if (!type) throw new UnsupportedFileTypeError(`'.${extension}' files are not accepted; allowed: ${this.allowed()}`);
     return type;
+  }
+
+  /** A polyglot (a ZIP, HTML or script after the image) is refused; zero padding is not data. */
+  private async checkEnd(key: string, format: ImageFormat): Promise<void> {
+    if (!format.endOfImage) return;
+    const scan = await scanImageEnd(await this.storage.open(key), format.endOfImage());
+    if (scan.status === 'trailing') {
+      throw new ImageCorruptError(
+        `Data follows the image's end (the image ends at byte ${scan.end}, other bytes follow at ${scan.trailingAt})`,
+      );
+    }
+    if (scan.status !== 'ok') throw new ImageCorruptError();
   }
 
   private async readHead(key: string): Promise<Buffer> {

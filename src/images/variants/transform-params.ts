@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
+import { EncodeFormat, EXTENSION_OF_FORMAT, MIME_OF_FORMAT, OUTPUT_FORMATS, OutputFormat, formatNamed, formatOfMimeType } from '../formats';
 
+export { EXTENSION_OF_FORMAT, MIME_OF_FORMAT, OUTPUT_FORMATS };
+export type { EncodeFormat, OutputFormat };
 export const FITS = ['cover', 'contain', 'inside', 'outside', 'fill'] as const;
-export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp', 'avif'] as const;
 export const MAX_DIMENSION = 4096;
 export const DEFAULT_FIT: Fit = 'inside';
 
 export type Fit = (typeof FITS)[number];
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-/** What a variant can be encoded as: a requested format, or an original's (GIF included). */
-export type EncodeFormat = OutputFormat | 'gif';
 
 export interface TransformParams {
   w?: number;
@@ -26,29 +25,12 @@ export interface Transform {
   encodeAs: EncodeFormat;
 }
 
-const FORMAT_OF_MIME: Record<string, EncodeFormat> = {
-  'image/jpeg': 'jpeg',
-  'image/png': 'png',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-  'image/avif': 'avif',
-};
-const LOSSY: ReadonlySet<EncodeFormat> = new Set(['jpeg', 'webp', 'avif']);
 const KEY_ORDER: (keyof TransformParams)[] = ['w', 'h', 'fit', 'format', 'q'];
 
-export const MIME_OF_FORMAT: Record<EncodeFormat, string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  avif: 'image/avif',
-};
-export const EXTENSION_OF_FORMAT: Record<EncodeFormat, string> = { jpeg: 'jpg', png: 'png', gif: 'gif', webp: 'webp', avif: 'avif' };
-
 export function formatOfMime(mimeType: string): EncodeFormat {
-  const format = FORMAT_OF_MIME[mimeType];
+  const format = formatOfMimeType(mimeType);
   if (!format) throw new Error(`no encoder for ${mimeType}`);
-  return format;
+  return format.name;
 }
 
 /** Reduces requested parameters to the variant they produce; null means the original itself. */
@@ -62,7 +44,7 @@ export function normalizeTransform(requested: TransformParams, originalMime: str
     h: requested.h,
     fit: resizes && requested.fit !== DEFAULT_FIT ? requested.fit : undefined,
     format: requested.format !== original ? requested.format : undefined,
-    q: LOSSY.has(encodeAs) ? requested.q : undefined,
+    q: formatNamed(encodeAs).lossy ? requested.q : undefined,
   };
   return { params: compact(params), key: toQueryString(params), encodeAs };
 }
