@@ -9,11 +9,19 @@ const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'Image id' }
 
 export const ApiUploadImage = (summary: string, deprecated = false) =>
   applyDecorators(
-    ApiOperation({ summary, deprecated, description: 'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.' }),
+    ApiOperation({
+      summary,
+      deprecated,
+      description: 'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.',
+    }),
     ApiConsumes('multipart/form-data'),
     ApiBody({
       required: true,
-      schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'jpg, jpeg, png, gif or webp' } } },
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: { file: { type: 'string', format: 'binary', description: 'jpg, jpeg, png, gif or webp' } },
+      },
     }),
     ApiData(ImageDto, {
       status: 201,
@@ -35,6 +43,15 @@ export const ApiDeleteImage = (summary: string, deprecated = false) =>
   );
 
 const CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif'];
+const CONTENT_HEADERS = {
+  'Content-Security-Policy': {
+    description: "Always `default-src 'none'; sandbox`: the bytes, opened as a document, run no script and get no origin",
+    schema: { type: 'string', example: "default-src 'none'; sandbox" },
+  },
+  'X-Content-Type-Options': { description: 'Always `nosniff`', schema: { type: 'string', example: 'nosniff' } },
+  'Content-Disposition': { description: '`inline` (or `attachment` with `?download=true`), with the filename', schema: { type: 'string' } },
+  ETag: { description: 'Strong: the SHA-256 of the bytes served', schema: { type: 'string' } },
+};
 
 export const ApiImageContent = () =>
   applyDecorators(
@@ -53,9 +70,14 @@ export const ApiImageContent = () =>
     ApiResponse({
       status: 200,
       description: 'The bytes',
+      headers: CONTENT_HEADERS,
       content: Object.fromEntries(CONTENT_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
     }),
-    ApiResponse({ status: 206, description: 'One byte range of the content' }),
+    ApiResponse({
+      status: 206,
+      description: 'One byte range of the content (a suffix range longer than the content is all of it, RFC 9110 §14.1.2)',
+      headers: { ...CONTENT_HEADERS, 'Content-Range': { description: 'bytes start-end/size', schema: { type: 'string' } } },
+    }),
     ApiResponse({ status: 304, description: 'Not modified (If-None-Match matched the ETag)' }),
     ApiProblems(400, 401, 403, 404, 416, 422, 503),
   );
