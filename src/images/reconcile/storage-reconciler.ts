@@ -95,6 +95,6 @@ function isTemporary(object: StoredObject): boolean {
 export function summary(report: ReconcileReport): string {
   return (
     `${report.orphans.length} orphan object(s), ${report.staleTemporary.length} stale temporary object(s), ` +
-    `${report.missing.length} row(s) with missing bytes, ${report.emptyFolders.length} empty folder(s)`
+    `${report.emptyFolders.length} empty folder(s), ${report.missing.length} row(s) with missing bytes`
   );
 }
