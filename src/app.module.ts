@@ -8,6 +8,7 @@ import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 import { RolesGuard } from './auth/guards/roles.guard';
 import { CommonModule } from './common/common.module';
 import { isRateLimited } from './common/decorators/rate-limited.decorator';
+import { requestLogLevel, serializeResponse } from './common/logging/request-log';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
 import { CorsMiddleware } from './common/middleware/cors.middleware';
@@ -32,7 +33,8 @@ import { UsersModule } from './users/users.module';
           level: cfg.logLevel,
           genReqId: (req, res) => requestIdOf(req as never, res as never),
           redact: ['req.headers.authorization', 'req.headers.cookie'],
-          customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+          customLogLevel: requestLogLevel,
+          serializers: { res: serializeResponse },
         },
       }),
     }),

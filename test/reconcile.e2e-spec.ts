@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
@@ -18,8 +20,16 @@ describe('storage reconciliation', () => {
 
   it('reports orphans, stale temporary objects and missing bytes, and removes the former with apply', async () => {
     const user = await registerUser(t);
-    const kept = await t.http.post('/images').set(user.auth).attach('file', await makeImage('png'), 'kept.png').expect(201);
-    const lost = await t.http.post('/images').set(user.auth).attach('file', await makeImage('png'), 'lost.png').expect(201);
+    const kept = await t.http
+      .post('/images')
+      .set(user.auth)
+      .attach('file', await makeImage('png'), 'kept.png')
+      .expect(201);
+    const lost = await t.http
+      .post('/images')
+      .set(user.auth)
+      .attach('file', await makeImage('png'), 'lost.png')
+      .expect(201);
     await t.storage.delete(`images/${lost.body.data.id}`);
     const orphan = `images/${randomUUID()}`;
     const temporary = `tmp/${randomUUID()}`;
@@ -31,7 +41,13 @@ describe('storage reconciliation', () => {
     expect(young).toMatchObject({ orphans: [], staleTemporary: [], deleted: 0 });
 
     const dry = await reconciler.reconcile({ apply: false, graceMs: 0 });
-    expect(dry).toEqual({ orphans: [orphan], staleTemporary: [temporary], missing: [`images/${lost.body.data.id}`], deleted: 0 });
+    expect(dry).toEqual({
+      orphans: [orphan],
+      staleTemporary: [temporary],
+      missing: [`images/${lost.body.data.id}`],
+      emptyFolders: [],
+      deleted: 0,
+    });
     await expect(storedFiles(t)).resolves.toHaveLength(3);
 
     const applied = await reconciler.reconcile({ apply: true, graceMs: 0 });
@@ -42,6 +58,9 @@ describe('storage reconciliation', () => {
   it('runs as a command: dry run by default, --apply to delete', async () => {
     const orphan = `images/${randomUUID()}`;
     await t.storage.put(orphan, Readable.from([Buffer.from('orphan')]));
+    // Local disk only: the empty folder a deleted image's variants used to leave behind.
+    const emptyFolder = `variants/${randomUUID()}`;
+    if (!t.s3) mkdirSync(join(t.uploadDir, emptyFolder), { recursive: true });
     const env = {
       ...process.env,
       NODE_ENV: 'test',
@@ -60,7 +79,9 @@ describe('storage reconciliation', () => {
     expect(dry).toContain(`orphan    ${orphan}`);
     expect(dry).toContain('dry run');
     await expect(storedFiles(t)).resolves.toContain(orphan);
+    if (!t.s3) expect(dry).toContain(`empty     ${emptyFolder}/`);
     expect(await run('--grace-minutes=0', '--apply')).toContain('deleted 1');
     await expect(storedFiles(t)).resolves.not.toContain(orphan);
+    expect(existsSync(join(t.uploadDir, emptyFolder))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { DEFAULT_GRACE_MS, StorageReconciler, summary } from '../images/reconcil
 
 /**
  * `npm run storage:reconcile [-- --apply] [--grace-minutes=N]`: lists orphan and stale
- * temporary objects and rows whose bytes are missing; deletes the former with --apply.
+ * temporary objects, empty folders and rows whose bytes are missing; deletes all but the last with --apply.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       ...report.orphans.map((k) => `orphan    ${k}`),
       ...report.staleTemporary.map((k) => `temporary ${k}`),
       ...report.missing.map((k) => `missing   ${k}`),
+      ...report.emptyFolders.map((k) => `empty     ${k}/`),
       `${apply ? 'applied' : 'dry run'}: ${summary(report)}${apply ? `; deleted ${report.deleted}` : ' (use --apply to delete)'}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

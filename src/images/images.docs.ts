@@ -44,6 +44,15 @@ export const ApiDeleteImage = (summary: string, deprecated = false) =>
   );
 
 const CONTENT_TYPES = CONTENT_MIME_TYPES;
+const CONTENT_HEADERS = {
+  'Content-Security-Policy': {
+    description: "Always `default-src 'none'; sandbox`: the bytes, opened as a document, run no script and get no origin",
+    schema: { type: 'string', example: "default-src 'none'; sandbox" },
+  },
+  'X-Content-Type-Options': { description: 'Always `nosniff`', schema: { type: 'string', example: 'nosniff' } },
+  'Content-Disposition': { description: '`inline` (or `attachment` with `?download=true`), with the filename', schema: { type: 'string' } },
+  ETag: { description: 'Strong: the SHA-256 of the bytes served', schema: { type: 'string' } },
+};
 
 export const ApiImageContent = () =>
   applyDecorators(
@@ -62,9 +71,14 @@ export const ApiImageContent = () =>
     ApiResponse({
       status: 200,
       description: 'The bytes',
+      headers: CONTENT_HEADERS,
       content: Object.fromEntries(CONTENT_TYPES.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
     }),
-    ApiResponse({ status: 206, description: 'One byte range of the content' }),
+    ApiResponse({
+      status: 206,
+      description: 'One byte range of the content (a suffix range longer than the content is all of it, RFC 9110 §14.1.2)',
+      headers: { ...CONTENT_HEADERS, 'Content-Range': { description: 'bytes start-end/size', schema: { type: 'string' } } },
+    }),
     ApiResponse({ status: 304, description: 'Not modified (If-None-Match matched the ETag)' }),
     ApiProblems(400, 401, 403, 404, 416, 422, 503),
   );

@@ -77,12 +77,17 @@ export class ImagesService {
     return ImageDto.from(await this.findOwned(user, id));
   }
 
-  /** Variants, then the original's bytes (a storage outage keeps the row for a retry), then the row. */
+  /**
+   * Variants, then the original's bytes (a storage outage keeps the row for a retry), then the row.
+   * Of concurrent deletes only the one whose DELETE removed the row answers 204; the byte deletes
+   * before it are idempotent, so the others change nothing and answer 404.
+   */
   async remove(user: AuthUser, id: string): Promise<void> {
     const image = await this.findOwned(user, id);
     await this.variants.removeAll(image.id);
     await this.storage.delete(image.storageKey);
-    await this.images.delete({ id: image.id });
+    const { affected } = await this.images.delete({ id: image.id });
+    if (!affected) throw new ImageNotFoundError();
   }
 
   /** The original's bytes, or a variant's when the query transforms it; by bearer token or signed link. */

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
@@ -76,6 +76,49 @@ export class LocalDiskStorage extends StorageDriver {
     } catch (error) {
       throw translate(error);
     }
+    await this.pruneParents(key);
+  }
+
+  async *emptyFolders(): AsyncIterable<StoredObject> {
+    for (const path of await walkFolders(this.root)) {
+      const key = relative(this.root, path).split(sep).join('/');
+      if (!key.includes('/')) continue;
+      const info = await stat(path).catch(() => undefined);
+      const empty =
+        info &&
+        (await readdir(path).then(
+          (entries) => entries.length === 0,
+          () => false,
+        ));
+      if (info && empty) yield { key, size: 0, modifiedAt: info.mtime };
+    }
+  }
+
+  async removeEmptyFolder(key: string): Promise<void> {
+    if (!key.includes('/')) return;
+    if (
+      await rmdir(this.pathOf(key)).then(
+        () => true,
+        () => false,
+      )
+    )
+      await this.pruneParents(key);
+  }
+
+  /**
+   * Removes the folders above `key` that it leaves empty (`variants/<id>/` with its last variant),
+   * never a top-level one (`images/`, `tmp/`, `variants/`). A folder that is not empty (another
+   * object, a write in progress) or already gone ends the walk.
+   */
+  private async pruneParents(key: string): Promise<void> {
+    const segments = key.split('/');
+    for (let depth = segments.length - 1; depth > 1; depth--) {
+      const removed = await rmdir(join(this.root, ...segments.slice(0, depth))).then(
+        () => true,
+        () => false,
+      );
+      if (!removed) return;
+    }
   }
 
   async *list(prefix = ''): AsyncIterable<StoredObject> {
@@ -144,6 +187,14 @@ async function walk(dir: string): Promise<string[]> {
     entries.map((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : Promise.resolve([join(dir, entry.name)]))),
   );
   return nested.flat();
+}
+
+/** Every folder below `dir` (not `dir` itself), parents before children. */
+async function walkFolders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => join(dir, entry.name));
+  const nested = await Promise.all(folders.map((folder) => walkFolders(folder)));
+  return [...folders, ...nested.flat()];
 }
 
 function isMissing(error: unknown): boolean {

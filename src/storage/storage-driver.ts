@@ -50,6 +50,12 @@ export abstract class StorageDriver {
   /** Resolves when the storage answers (health check); rejects otherwise. */
   abstract check(): Promise<void>;
 
+  /** Folders with nothing in them, below the top-level prefixes (`variants/<id>`); object stores have none. */
+  async *emptyFolders(): AsyncIterable<StoredObject> {}
+
+  /** Removes a folder reported by `emptyFolders` if it is still empty; a no-op where there are no folders. */
+  async removeEmptyFolder(_key: string): Promise<void> {}
+
   /** A path that libvips can open directly, where the driver keeps objects as local files. */
   localPath(_key: string): string | undefined {
     return undefined;

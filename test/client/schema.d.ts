@@ -1515,7 +1515,7 @@ export interface operations {
                 mimeType?: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
                 /** @description Only images whose filename contains this (case-insensitive) */
                 q?: string;
-                /** @description Admins only: another user's images */
+                /** @description Admins only: another user's images (any case) */
                 ownerId?: string;
                 /** @description Page number, from 1. */
                 page: number;
@@ -2128,6 +2128,14 @@ export interface operations {
             /** @description The bytes */
             200: {
                 headers: {
+                    /** @description `inline` (or `attachment` with `?download=true`), with the filename */
+                    "Content-Disposition"?: string;
+                    /** @description Always `default-src 'none'; sandbox`: the bytes, opened as a document, run no script and get no origin */
+                    "Content-Security-Policy"?: string;
+                    /** @description Strong: the SHA-256 of the bytes served */
+                    ETag?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2138,9 +2146,19 @@ export interface operations {
                     "image/webp": Blob;
                 };
             };
-            /** @description One byte range of the content */
+            /** @description One byte range of the content (a suffix range longer than the content is all of it, RFC 9110 §14.1.2) */
             206: {
                 headers: {
+                    /** @description `inline` (or `attachment` with `?download=true`), with the filename */
+                    "Content-Disposition"?: string;
+                    /** @description bytes start-end/size */
+                    "Content-Range"?: string;
+                    /** @description Always `default-src 'none'; sandbox`: the bytes, opened as a document, run no script and get no origin */
+                    "Content-Security-Policy"?: string;
+                    /** @description Strong: the SHA-256 of the bytes served */
+                    ETag?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;

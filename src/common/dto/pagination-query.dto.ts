@@ -1,10 +1,8 @@
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class PaginationQueryDto {
   /** Page number, from 1. */
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(1_000_000)
@@ -12,7 +10,6 @@ export class PaginationQueryDto {
 
   /** Items per page, 1 to 100. */
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(100)

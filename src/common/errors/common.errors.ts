@@ -28,3 +28,10 @@ export class ServiceUnavailableError extends AppError {
     super(ErrorCode.SERVICE_UNAVAILABLE, detail, { cause, headers: { 'Retry-After': '5' } });
   }
 }
+
+/** The client closed the connection before its request was complete (an aborted upload): logged as 499 at warn. */
+export class ClientClosedRequestError extends AppError {
+  constructor() {
+    super(ErrorCode.CLIENT_CLOSED_REQUEST, 'The client closed the connection before the request was complete');
+  }
+}

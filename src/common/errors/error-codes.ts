@@ -32,6 +32,7 @@ export enum ErrorCode {
   INTERNAL_ERROR = 'INTERNAL_ERROR',
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   SERVICE_BUSY = 'SERVICE_BUSY',
+  CLIENT_CLOSED_REQUEST = 'CLIENT_CLOSED_REQUEST',
 }
 
 /** The one place a code meets its HTTP status: the edge (the exception filter) looks it up here. */
@@ -68,6 +69,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.INTERNAL_ERROR]: 500,
   [ErrorCode.SERVICE_UNAVAILABLE]: 503,
   [ErrorCode.SERVICE_BUSY]: 503,
+  // Not a status anyone receives: the client is gone. nginx's 499, for the logs.
+  [ErrorCode.CLIENT_CLOSED_REQUEST]: 499,
 };
 
 /** The code a bare status gets when something other than an AppError (Nest, a parser) raised it. */

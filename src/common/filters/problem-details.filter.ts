@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../../database/database-errors';
 import { AppError, ERROR_STATUS, ErrorCode, FieldError, ServiceUnavailableError, defaultCodeOf } from '../errors';
 import { REQUEST_ID_HEADER, requestIdOf } from '../middleware/request-id.middleware';
-import { ProblemDetails, titleOf } from './problem-details';
+import { ProblemDetails, instanceOf, titleOf } from './problem-details';
 
 interface Mapped {
   status: number;
@@ -36,7 +36,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       title: titleOf(mapped.status),
       status: mapped.status,
       detail: mapped.detail,
-      instance: (req.originalUrl ?? req.url ?? '/').split('?')[0],
+      instance: instanceOf(req.originalUrl ?? req.url),
       code: mapped.code,
       requestId: requestIdOf(req, res),
       ...(mapped.errors?.length ? { errors: mapped.errors } : {}),

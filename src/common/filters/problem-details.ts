@@ -16,5 +16,17 @@ export function titleOf(status: number): string {
   // Node's table says 413 "Payload Too Large"; RFC 9110 renamed it.
   if (status === 413) return 'Content Too Large';
   if (status === 422) return 'Unprocessable Content';
+  if (status === 499) return 'Client Closed Request';
   return STATUS_CODES[status] ?? 'Error';
+}
+
+/** The path of a request target: an absolute-form target (`GET http://host/x`) is reported as `/x`, never echoed. */
+export function instanceOf(target: string | undefined): string {
+  const raw = target ?? '/';
+  if (raw.startsWith('/')) return raw.split('?')[0];
+  try {
+    return new URL(raw).pathname;
+  } catch {
+    return '/';
+  }
 }

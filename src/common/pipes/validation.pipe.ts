@@ -1,13 +1,21 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationFailedError } from '../errors';
+import { prepareInput } from './raw-input';
 
-/** Global DTO validation: unknown fields are refused, and every failure is listed in `errors[]`. */
+/** Global DTO validation: unknown fields are refused, and every failing field is listed in `errors[]`. */
+class AppValidationPipe extends ValidationPipe {
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return super.transform(this.toValidate(metadata) ? prepareInput(value, metadata) : value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    stopAtFirstError: true,
+    // Every rule runs; the factory reports one per field, choosing the type rule over range rules.
+    stopAtFirstError: false,
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
       return new ValidationFailedError(fields.map((f) => `${f.field} ${f.message}`).join('; ') || 'The request is not valid', fields);
@@ -18,12 +26,24 @@ export function createValidationPipe(): ValidationPipe {
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message: stripField(message, error.property) }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    const own = firstBroken(error.constraints);
+    return [...(own ? [{ field, message: stripField(own, error.property) }] : []), ...flatten(error.children ?? [], field)];
   });
+}
+
+/**
+ * The rule to report: "must be an integer" before "must not be greater than" (a range says
+ * nothing useful about a value of the wrong type). class-validator names type and format
+ * rules `is…` (isInt, isString, isIn, isEmail, isUuid) and range rules otherwise (min, maxLength).
+ */
+function firstBroken(constraints: Record<string, string> = {}): string | undefined {
+  const names = Object.keys(constraints);
+  const chosen = names.find((name) => name === 'whitelistValidation') ?? names.find((name) => name.startsWith('is')) ?? names[0];
+  return chosen === undefined ? undefined : constraints[chosen];
 }
 
 /** class-validator starts messages with the property name; `errors[].field` already carries it. */
 function stripField(message: string, property: string): string {
+  if (message === `property ${property} should not exist`) return 'should not exist';
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
 }

@@ -7,6 +7,8 @@ import { ByteRange } from '../../storage/storage-driver';
 import { RangeNotSatisfiableError } from '../images.errors';
 import { StoredContent } from './stored-content';
 
+export const CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox";
+
 /** Streams stored bytes with validators, conditional requests (304) and single ranges (206/416). */
 @Injectable()
 export class ContentSender {
@@ -17,6 +19,8 @@ export class ContentSender {
     res.setHeader('Cache-Control', content.cacheControl);
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Defence in depth: stored bytes opened as a document (directly or in a frame) get no script and no origin.
+    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     if (isNotModified(req, etag, content.lastModified)) {
       res.status(HttpStatus.NOT_MODIFIED).end();
       return;
@@ -47,7 +51,7 @@ export class ContentSender {
     if (!header) return undefined;
     const ifRange = req.headers['if-range'];
     if (ifRange && ifRange !== etag) return undefined;
-    const ranges = rangeParser(content.size, header, { combine: true });
+    const ranges = rangeParser(content.size, clampSuffixRanges(header, content.size), { combine: true });
     if (ranges === -2 || (ranges !== -1 && ranges.type !== 'bytes')) return undefined;
     if (ranges === -1) {
       throw new RangeNotSatisfiableError(header, content.size);
@@ -55,6 +59,21 @@ export class ContentSender {
     // Several ranges would need multipart/byteranges; the whole body is a valid answer (RFC 9110 §14.2).
     return ranges.length === 1 ? ranges[0] : undefined;
   }
+}
+
+/**
+ * RFC 9110 §14.1.2: a suffix range longer than the content means all of it; range-parser
+ * calls it unsatisfiable, so `-N` is cut to `-size` first. `-0` stays unsatisfiable.
+ */
+export function clampSuffixRanges(header: string, size: number): string {
+  const eq = header.indexOf('=');
+  if (eq < 0) return header;
+  const specs = header.slice(eq + 1).split(',');
+  const clamped = specs.map((spec) => {
+    const suffix = /^\s*-(\d+)\s*$/.exec(spec);
+    return suffix && Number(suffix[1]) > size ? `-${size}` : spec;
+  });
+  return `${header.slice(0, eq + 1)}${clamped.join(',')}`;
 }
 
 function isNotModified(req: Request, etag: string, lastModified: Date): boolean {

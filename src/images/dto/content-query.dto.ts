@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { TransformParamsDto } from './transform-params.dto';
 
@@ -12,7 +12,6 @@ export class ContentQueryDto extends TransformParamsDto {
 
   @ApiPropertyOptional({ type: 'integer', description: 'Signed links: expiry, Unix seconds' })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(0)
   expires?: number;

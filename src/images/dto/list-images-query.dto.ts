@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../common/dto/pagination-query.dto';
 import { IMAGE_MIME_TYPES } from '../formats';
 
@@ -20,10 +21,13 @@ export class ListImagesQueryDto extends PaginationQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(255)
+  // A NUL or other control character would make SQLite's LIKE stop early (a prefix match).
+  @Matches(/^\P{Cc}*$/u, { message: '$property must not contain control characters' })
   q?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: "Admins only: another user's images" })
+  @ApiPropertyOptional({ format: 'uuid', description: "Admins only: another user's images (any case)" })
   @IsOptional()
   @IsUUID()
+  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
   ownerId?: string;
 }

@@ -1,5 +1,4 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { DEFAULT_FIT, FITS, Fit, MAX_DIMENSION, OUTPUT_FORMATS, OutputFormat } from '../variants/transform-params';
 
@@ -7,7 +6,6 @@ import { DEFAULT_FIT, FITS, Fit, MAX_DIMENSION, OUTPUT_FORMATS, OutputFormat } f
 export class TransformParamsDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_DIMENSION, example: 320, description: 'Target width in pixels' })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(MAX_DIMENSION)
@@ -15,7 +13,6 @@ export class TransformParamsDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_DIMENSION, example: 240, description: 'Target height in pixels' })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(MAX_DIMENSION)
@@ -38,7 +35,6 @@ export class TransformParamsDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, example: 80, description: 'Quality of jpeg, webp and avif output' })
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(100)

@@ -18,6 +18,9 @@ export interface ReconcileReport {
   staleTemporary: string[];
   /** Rows whose bytes are missing. */
   missing: string[];
+  /** Folders left empty (local disk: `variants/<id>/` of a deleted image), older than the grace period. */
+  emptyFolders: string[];
+  /** Objects deleted (empty folders are removed too, but not counted). */
   deleted: number;
 }
 
@@ -38,7 +41,7 @@ export class StorageReconciler implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     void this.reconcile({ apply: false, graceMs: DEFAULT_GRACE_MS })
       .then((report) => {
-        const found = report.orphans.length + report.staleTemporary.length + report.missing.length;
+        const found = report.orphans.length + report.staleTemporary.length + report.missing.length + report.emptyFolders.length;
         if (found) this.logger.warn(`Storage check: ${summary(report)}; run 'npm run storage:reconcile -- --apply' to clean up`);
       })
       .catch((error: unknown) => this.logger.warn(`Storage check skipped: ${String(error)}`));
@@ -47,7 +50,7 @@ export class StorageReconciler implements OnApplicationBootstrap {
   async reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
     const referenced = await this.referencedKeys();
     const cutoff = this.clock.now().getTime() - options.graceMs;
-    const report: ReconcileReport = { orphans: [], staleTemporary: [], missing: [], deleted: 0 };
+    const report: ReconcileReport = { orphans: [], staleTemporary: [], missing: [], emptyFolders: [], deleted: 0 };
     const present = new Set<string>();
     for await (const object of this.storage.list()) {
       present.add(object.key);
@@ -55,13 +58,20 @@ export class StorageReconciler implements OnApplicationBootstrap {
       (isTemporary(object) ? report.staleTemporary : report.orphans).push(object.key);
     }
     report.missing = [...referenced].filter((key) => !present.has(key));
-    if (options.apply) {
-      for (const key of [...report.orphans, ...report.staleTemporary]) {
-        await this.storage.delete(key);
-        report.deleted += 1;
-      }
+    for await (const folder of this.storage.emptyFolders()) {
+      // A fresh folder may be about to receive a write (mkdir comes before the file).
+      if (folder.modifiedAt.getTime() <= cutoff) report.emptyFolders.push(folder.key);
     }
+    if (options.apply) await this.apply(report);
     return report;
+  }
+
+  private async apply(report: ReconcileReport): Promise<void> {
+    for (const key of [...report.orphans, ...report.staleTemporary]) {
+      await this.storage.delete(key);
+      report.deleted += 1;
+    }
+    for (const key of report.emptyFolders) await this.storage.removeEmptyFolder(key);
   }
 
   private async referencedKeys(): Promise<Set<string>> {
@@ -83,5 +93,8 @@ function isTemporary(object: StoredObject): boolean {
 }
 
 export function summary(report: ReconcileReport): string {
-  return `${report.orphans.length} orphan object(s), ${report.staleTemporary.length} stale temporary object(s), ${report.missing.length} row(s) with missing bytes`;
+  return (
+    `${report.orphans.length} orphan object(s), ${report.staleTemporary.length} stale temporary object(s), ` +
+    `${report.emptyFolders.length} empty folder(s), ${report.missing.length} row(s) with missing bytes`
+  );
 }

@@ -2,6 +2,7 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { ClientClosedRequestError } from '../../common/errors';
 import { StorageDriver } from '../../storage/storage-driver';
 import { sanitiseFilename } from './filename';
 import { ReceivedUpload } from './received-upload';
@@ -81,7 +82,7 @@ export class MultipartReceiver {
       parser.on('close', () => resolve());
       req.once('close', () => {
         if (req.complete) return;
-        this.failure ??= new Error('the client aborted the upload');
+        this.failure ??= new ClientClosedRequestError();
         parser.destroy(this.failure);
         resolve();
       });
