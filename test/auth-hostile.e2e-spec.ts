@@ -1,0 +1,110 @@
+import { SignOptions, sign } from 'jsonwebtoken';
+import { User } from '../src/users/user.entity';
+import { makeImage } from './support/images';
+import { expectProblem } from './support/problem-details';
+import { TEST_JWT_SECRET, TestApp, createTestApp } from './support/test-app';
+import { listeningPort, upload } from './support/uploads';
+import { TestUser, login, registerUser, uniqueEmail } from './support/users';
+
+const PASSWORD = 'correct horse battery';
+const ISSUER = 'image-api';
+
+function signed(payload: object, options: SignOptions = {}): string {
+  return sign(payload, TEST_JWT_SECRET, { issuer: ISSUER, audience: ISSUER, expiresIn: 300, ...options, algorithm: 'HS256' });
+}
+
+describe('auth: hostile input', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { AUTH_RATE_LIMIT: '100000' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('access tokens', () => {
+    let user: TestUser;
+    beforeAll(async () => {
+      user = await registerUser(t);
+    });
+
+    const me = (token: string) => t.http.get('/auth/me').set('Authorization', `Bearer ${token}`);
+
+    it('refuses a token without exp (it would never expire): 401 "The bearer token is invalid"', async () => {
+      const token = sign({ sub: user.id, email: user.email, role: 'user' }, TEST_JWT_SECRET, {
+        issuer: ISSUER,
+        audience: ISSUER,
+        algorithm: 'HS256',
+      });
+      expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())).not.toHaveProperty('exp');
+      const res = await me(token);
+      expectProblem(res, 401, 'UNAUTHORIZED');
+      expect(res.body.detail).toBe('The bearer token is invalid');
+    });
+
+    it('says a token with an unknown role is invalid, not missing', async () => {
+      const res = await me(signed({ sub: user.id, email: user.email, role: 'superuser' }));
+      expectProblem(res, 401, 'UNAUTHORIZED');
+      expect(res.body.detail).toBe('The bearer token is invalid');
+      expect(res.headers['www-authenticate']).toMatch(/error="invalid_token"/);
+    });
+
+    it('refuses a token whose header has crit (RFC 7515 §4.1.11)', async () => {
+      const token = signed({ sub: user.id, email: user.email, role: 'user' }, { header: { alg: 'HS256', crit: ['exp'] } as never });
+      expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toHaveProperty('crit');
+      const res = await me(token);
+      expectProblem(res, 401, 'UNAUTHORIZED');
+      expect(res.body.detail).toBe('The bearer token is invalid');
+    });
+
+    it('still accepts a well-formed token it did not issue itself (control)', async () => {
+      await me(signed({ sub: user.id, email: user.email, role: 'user' })).expect(200);
+    });
+
+    it('refuses at once a valid access token of an account that no longer exists, on every route (401, not 500)', async () => {
+      const doomed = await registerUser(t);
+      await t.dataSource.getRepository(User).delete({ id: doomed.id });
+      const jpeg = await makeImage('jpeg', 8, 8);
+      const answers = [
+        await upload(t, doomed, jpeg, 'a.jpg'),
+        await t.http.get('/images').set(doomed.auth),
+        await t.http.get('/auth/me').set(doomed.auth),
+      ];
+      for (const res of answers) {
+        expectProblem(res, 401, 'UNAUTHORIZED');
+        expect(res.body.detail).toBe('The account no longer exists');
+      }
+    });
+  });
+
+  describe('refresh reuse race', () => {
+    /** Raw, truly concurrent requests straight to a listening port. */
+    async function refreshAt(port: number, refreshToken: string): Promise<{ status: number; body: { data?: { refreshToken: string } } }> {
+      const res = await fetch(`http://127.0.0.1:${port}/auth/refresh`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refreshToken }),
+      });
+      return { status: res.status, body: (await res.json()) as { data?: { refreshToken: string } } };
+    }
+
+    it('leaves no working token of the session after two simultaneous refreshes with one token (20 rounds)', async () => {
+      const port = await listeningPort(t);
+      const email = uniqueEmail('race');
+      await t.http.post('/auth/register').send({ email, password: PASSWORD }).expect(201);
+      const survivors: string[] = [];
+      for (let round = 0; round < 20; round++) {
+        const { refreshToken } = await login(t, email, PASSWORD);
+        const answers = await Promise.all([refreshAt(port, refreshToken), refreshAt(port, refreshToken)]);
+        expect(answers.map((a) => a.status).sort()).toEqual(answers.some((a) => a.status === 200) ? [200, 401] : [401, 401]);
+        for (const answer of answers.filter((a) => a.status === 200)) {
+          const again = await refreshAt(port, answer.body.data!.refreshToken);
+          if (again.status !== 401) survivors.push(`round ${round}: ${again.status}`);
+        }
+        expect((await refreshAt(port, refreshToken)).status).toBe(401);
+      }
+      expect(survivors).toEqual([]);
+    });
+  });
+});
