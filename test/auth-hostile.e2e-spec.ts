@@ -1,6 +1,9 @@
 import { SignOptions, sign } from 'jsonwebtoken';
+import { LoginFailure } from '../src/auth/login-failure.entity';
+import { LoginThrottleService } from '../src/auth/login-throttle.service';
 import { User } from '../src/users/user.entity';
 import { makeImage } from './support/images';
+import { ManualClock } from './support/manual-clock';
 import { expectProblem } from './support/problem-details';
 import { TEST_JWT_SECRET, TestApp, createTestApp } from './support/test-app';
 import { listeningPort, upload } from './support/uploads';
@@ -106,5 +109,40 @@ describe('auth: hostile input', () => {
       }
       expect(survivors).toEqual([]);
     });
+  });
+});
+
+describe('auth: login_failures stay bounded', () => {
+  const clock = new ManualClock();
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LOGIN_WINDOW: '60s', AUTH_RATE_LIMIT: '100000' }, clock });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const rows = () => t.dataSource.getRepository(LoginFailure).count();
+
+  it('prunes failures by age, whatever the e-mail: 10 000 distinct e-mails leave at most one window of rows', async () => {
+    const throttle = t.app.get(LoginThrottleService);
+    // 10 failures a second of clock time, so one 60 s window holds at most 600 (+1 at its edge).
+    const perWindow = 601;
+    const counts: number[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      await throttle.recordFailure(`one-off-${i}@example.com`, '203.0.113.7');
+      clock.advance(0.1);
+      if (i % 1000 === 999) counts.push(await rows());
+    }
+    // The same path through HTTP, for a few more one-off e-mails.
+    for (let i = 0; i < 3; i++) {
+      const res = await t.http.post('/auth/login').send({ email: uniqueEmail('one-off'), password: PASSWORD });
+      expectProblem(res, 401, 'INVALID_CREDENTIALS');
+      clock.advance(0.1);
+    }
+    counts.push(await rows());
+    expect(counts).toHaveLength(11);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(perWindow);
   });
 });
