@@ -81,6 +81,119 @@ describe('auth: hostile input', () => {
     });
   });
 
+  describe('e-mail look-alikes', () => {
+    const tag = () => uniqueEmail('x').split('@')[0];
+
+    it('maps NFC and NFD spellings, full-width letters and upper case to one account (NFKC, then lower-cased)', async () => {
+      const local = tag();
+      const nfc = `al\u00edce-${local}@example.com`;
+      const reg = await t.http
+        .post('/auth/register')
+        .send({ email: nfc.normalize('NFD'), password: PASSWORD })
+        .expect(201);
+      expect(reg.body.data.email).toBe(nfc);
+      expectProblem(await t.http.post('/auth/register').send({ email: nfc, password: PASSWORD }), 409, 'EMAIL_TAKEN');
+      const fullWidth = `\uff21L\u00cdCE-${local.toUpperCase()}\uff20example.com`;
+      expectProblem(await t.http.post('/auth/register').send({ email: fullWidth, password: PASSWORD }), 409, 'EMAIL_TAKEN');
+      for (const spelling of [nfc, nfc.normalize('NFD'), fullWidth, nfc.toUpperCase()]) {
+        const res = await t.http.post('/auth/login').send({ email: spelling, password: PASSWORD });
+        expect({ spelling, status: res.status }).toEqual({ spelling, status: 200 });
+        const me = await t.http.get('/auth/me').set('Authorization', `Bearer ${res.body.data.accessToken}`).expect(200);
+        expect(me.body.data.id).toBe(reg.body.data.id);
+      }
+    });
+
+    it('lower-cases a capital I with dot above as Unicode does (i + U+0307): ALİCE, alİce and the decomposed form are one account', async () => {
+      const local = tag();
+      const reg = await t.http
+        .post('/auth/register')
+        .send({ email: `AL\u0130CE-${local}@example.com`, password: PASSWORD })
+        .expect(201);
+      expect(reg.body.data.email).toBe(`ali\u0307ce-${local}@example.com`);
+      for (const spelling of [`al\u0130ce-${local}@example.com`, `ALI\u0307CE-${local}@example.com`]) {
+        expectProblem(await t.http.post('/auth/register').send({ email: spelling, password: PASSWORD }), 409, 'EMAIL_TAKEN');
+      }
+    });
+
+    it.each([
+      ['a zero-width space', 'alice\u200b@example.com'],
+      ['a right-to-left override', 'ali\u202ece@example.com'],
+      ['a soft hyphen', 'al\u00adice@example.com'],
+      ['a leading byte-order mark', '\ufeffalice@example.com'],
+    ])('refuses an e-mail with %s (Unicode Cf) on register and login: 400 naming the field', async (_name, email) => {
+      for (const path of ['/auth/register', '/auth/login']) {
+        const res = await t.http.post(path).send({ email, password: PASSWORD });
+        expectProblem(res, 400, 'VALIDATION_FAILED');
+        expect(res.body.errors).toEqual([{ field: 'email', message: expect.stringMatching(/formatting characters/) }]);
+      }
+    });
+  });
+
+  describe('validation messages and media types', () => {
+    it.each([
+      [
+        'an empty body',
+        {},
+        [
+          ['email', 'should not be empty'],
+          ['password', 'should not be empty'],
+        ],
+      ],
+      [
+        'empty strings',
+        { email: '', password: '' },
+        [
+          ['email', 'should not be empty'],
+          ['password', 'should not be empty'],
+        ],
+      ],
+      [
+        'numbers',
+        { email: 42, password: 12345678 },
+        [
+          ['email', 'must be a string'],
+          ['password', 'must be a string'],
+        ],
+      ],
+      [
+        'a malformed e-mail and a short password',
+        { email: 'nope', password: 'short' },
+        [
+          ['email', 'must be an email'],
+          ['password', 'must be 8 to 128 characters long'],
+        ],
+      ],
+      [
+        'a 255-character e-mail',
+        { email: `${'x'.repeat(243)}@example.com`, password: PASSWORD },
+        [['email', 'must be shorter than or equal to 254 characters']],
+      ],
+    ])('register with %s names the rule actually broken', async (_name, body, expected) => {
+      const res = await t.http.post('/auth/register').send(body);
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors.map((e: { field: string; message: string }) => [e.field, e.message])).toEqual(expected);
+    });
+
+    it.each([
+      ['/auth/login', 'application/x-www-form-urlencoded', 'email=a%40example.com&password=correct+horse+battery'],
+      ['/auth/register', 'application/x-www-form-urlencoded', 'email=a%40example.com&password=correct+horse+battery'],
+      ['/auth/login', 'text/plain', '{"email":"a@example.com","password":"correct horse battery"}'],
+      ['/auth/refresh', 'application/x-www-form-urlencoded', 'refreshToken=abc'],
+      ['/auth/logout', 'text/plain', 'abc'],
+    ])('answers a non-JSON body on %s (%s) with 415 UNSUPPORTED_MEDIA_TYPE', async (path, type, body) => {
+      const res = await t.http.post(path).set('Content-Type', type).send(body);
+      expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(res.body.detail).toMatch(/JSON expected/);
+    });
+
+    it('still takes JSON with a charset or a +json type (control)', async () => {
+      const email = uniqueEmail('json');
+      const body = JSON.stringify({ email, password: PASSWORD });
+      await t.http.post('/auth/register').set('Content-Type', 'application/json; charset=utf-8').send(body).expect(201);
+      await t.http.post('/auth/login').set('Content-Type', 'application/vnd.api+json').send(body).expect(200);
+    });
+  });
+
   describe('refresh reuse race', () => {
     /** Raw, truly concurrent requests straight to a listening port. */
     async function refreshAt(port: number, refreshToken: string): Promise<{ status: number; body: { data?: { refreshToken: string } } }> {
@@ -144,5 +257,19 @@ describe('auth: login_failures stay bounded', () => {
     counts.push(await rows());
     expect(counts).toHaveLength(11);
     expect(Math.max(...counts)).toBeLessThanOrEqual(perWindow);
+  });
+});
+
+describe('auth: admin bootstrap with a look-alike ADMIN_EMAIL', () => {
+  it('stores the admin e-mail normalised, so any spelling of it logs in', async () => {
+    const t = await createTestApp({ env: { ADMIN_EMAIL: 'A\u0301dmin@Example.com', ADMIN_PASSWORD: 'admin password 123' } });
+    try {
+      for (const email of ['\u00e1dmin@example.com', '\u00c1DMIN@EXAMPLE.COM', '\uff41\u0301dmin@example.com']) {
+        const res = await t.http.post('/auth/login').send({ email, password: 'admin password 123' });
+        expect({ email, status: res.status }).toEqual({ email, status: 200 });
+      }
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -28,3 +28,10 @@ export class ServiceUnavailableError extends AppError {
     super(ErrorCode.SERVICE_UNAVAILABLE, detail, { cause, headers: { 'Retry-After': '5' } });
   }
 }
+
+/** A route that takes a JSON body was sent another content type (a form, plain text). */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'JSON expected: send the body as application/json');
+  }
+}
