@@ -186,6 +186,15 @@ describe('auth: hostile input', () => {
       expect(res.body.detail).toMatch(/JSON expected/);
     });
 
+    it('answers 415 on any other route that takes a JSON body (signed links), and still serves it without a body', async () => {
+      const owner = await registerUser(t);
+      const image = await upload(t, owner, await makeImage('png', 8, 8), 'a.png').expect(201);
+      const path = `/images/${image.body.data.id}/links`;
+      const form = await t.http.post(path).set(owner.auth).set('Content-Type', 'application/x-www-form-urlencoded').send('expiresIn=60');
+      expectProblem(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      await t.http.post(path).set(owner.auth).expect(201);
+    });
+
     it('still takes JSON with a charset or a +json type (control)', async () => {
       const email = uniqueEmail('json');
       const body = JSON.stringify({ email, password: PASSWORD });
