@@ -11,6 +11,7 @@ import { isRateLimited } from './common/decorators/rate-limited.decorator';
 import { requestLogLevel, serializeResponse } from './common/logging/request-log';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
+import { JsonBodyInterceptor } from './common/interceptors/json-body.interceptor';
 import { CorsMiddleware } from './common/middleware/cors.middleware';
 import { JsonBodyMiddleware } from './common/middleware/json-body.middleware';
 import { RequestIdMiddleware, requestIdOf } from './common/middleware/request-id.middleware';
@@ -59,6 +60,7 @@ import { UsersModule } from './users/users.module';
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
     { provide: APP_GUARD, useClass: ThrottlerGuard },
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
     { provide: APP_GUARD, useExisting: RolesGuard },

@@ -395,6 +395,15 @@ describe('auth: login lockout', () => {
     expectProblem(await attempt(user.email, 'wrong password'), 429, 'RATE_LIMITED');
   });
 
+  it('counts failures per e-mail whatever its Unicode spelling (NFD, full-width)', async () => {
+    const email = uniqueEmail('l\u00f6ck');
+    const user = await registerUser(t, email);
+    await attempt(email.normalize('NFD'), 'wrong password').expect(401);
+    await attempt(email.replace('l', '\uff4c'), 'wrong password').expect(401);
+    await attempt(email.toUpperCase().normalize('NFD'), 'wrong password').expect(401);
+    expectProblem(await attempt(user.email, user.password), 429, 'RATE_LIMITED');
+  });
+
   it('resets the count on a successful login', async () => {
     const user = await registerUser(t);
     for (let i = 0; i < 2; i++) await attempt(user.email, 'wrong password').expect(401);

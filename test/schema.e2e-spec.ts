@@ -1,7 +1,9 @@
+import { Logger } from '@nestjs/common';
 import { DataSource, Table, TableForeignKey } from 'typeorm';
 import { parseDatabaseUrl } from '../src/config/parsers';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { migrations } from '../src/database/migrations';
+import { NormaliseEmails1766100000001 } from '../src/database/migrations/1766100000001-normalise-emails';
 import { TestDatabase, TestEngine, createTestDatabase, describeWithMysql } from './support/test-database';
 
 /** Type families: what the app relies on, not how each engine spells it. */
@@ -139,6 +141,66 @@ describeWithMysql('schema: the migrations give SQLite and MariaDB the same schem
         if (dataSource.isInitialized) await dataSource.destroy();
         await database.drop();
       }
+    }
+  });
+});
+
+describe('schema: the e-mail normalisation migration', () => {
+  const before = migrations.slice(0, migrations.indexOf(NormaliseEmails1766100000001));
+  const rows: Array<[string, string, string]> = [
+    ['00000000-0000-4000-8000-000000000001', 'ALICE@Example.COM', 'alice@example.com'],
+    ['00000000-0000-4000-8000-000000000002', 'bo\u0301b@example.com', 'b\u00f3b@example.com'],
+    ['00000000-0000-4000-8000-000000000003', '\uff43arol@example.com', 'carol@example.com'],
+    // A collision on both engines (MariaDB's collation tells a mathematical bold d from a d): both stay.
+    ['00000000-0000-4000-8000-000000000004', '\u{1D41D}ave@example.com', '\u{1D41D}ave@example.com'],
+    ['00000000-0000-4000-8000-000000000005', 'Dave@example.com', 'Dave@example.com'],
+    ['00000000-0000-4000-8000-000000000006', 'erin@example.com', 'erin@example.com'],
+    ['00000000-0000-4000-8000-000000000007', 'fr\u00e1nk@example.com', 'fr\u00e1nk@example.com'],
+  ];
+  // Distinct after normalisation, but MariaDB's accent-insensitive unique index finds it equal to fránk.
+  const frank = '00000000-0000-4000-8000-000000000008';
+  const frankAfter = { sqlite: 'frank@example.com', mysql: '\u{1D41F}rank@example.com' };
+
+  afterEach(() => jest.restoreAllMocks());
+
+  const engines = process.env.MYSQL_AVAILABLE === '0' ? (['sqlite'] as const) : (['sqlite', 'mysql'] as const);
+  it.each(engines)('normalises stored e-mails on %s and reports collisions without merging', async (engine) => {
+    const database = await createTestDatabase(engine);
+    const options = buildDataSourceOptions(parseDatabaseUrl(database.url)!);
+    const old = new DataSource({ ...options, migrations: before });
+    const current = new DataSource(options);
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await old.initialize();
+      await old.runMigrations();
+      for (const [id, email] of [...rows, [frank, '\u{1D41F}rank@example.com']]) {
+        await old.query('INSERT INTO users (id, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)', [
+          id,
+          email,
+          `hash-${id}`,
+          'user',
+          '2026-01-01 00:00:00.000',
+        ]);
+      }
+      await old.destroy();
+
+      await current.initialize();
+      const applied = await current.runMigrations({ transaction: 'each' });
+      expect(applied.map((m) => m.name)).toEqual(['NormaliseEmails1766100000001']);
+      const stored: Array<{ id: string; email: string; password_hash: string }> = await current.query(
+        'SELECT id, email, password_hash FROM users ORDER BY id',
+      );
+      const expected = [...rows.map(([id, , after]) => [id, after]), [frank, frankAfter[engine]]];
+      expect(stored.map((r) => [r.id, r.email])).toEqual(expected);
+      expect(stored.map((r) => r.password_hash)).toEqual(expected.map(([id]) => `hash-${id}`));
+      const collisions = warn.mock.calls.map((call) => String(call[0])).filter((m) => m.includes('collision'));
+      expect(collisions[0]).toContain(rows[3][0]);
+      expect(collisions[0]).toContain(rows[4][0]);
+      expect(collisions.slice(1)).toEqual(engine === 'mysql' ? [expect.stringContaining(frank)] : []);
+    } finally {
+      if (old.isInitialized) await old.destroy();
+      if (current.isInitialized) await current.destroy();
+      await database.drop();
     }
   });
 });

@@ -3,6 +3,7 @@ import { startS3Server, TestS3Server } from './support/s3-server';
 import { createTestApp, storedFiles, TestApp } from './support/test-app';
 import { createTestDatabase, describeWithMysql, TestDatabase } from './support/test-database';
 import { makeImage } from './support/images';
+import { listeningPort } from './support/uploads';
 import { login, uniqueEmail } from './support/users';
 
 /** Two app instances on one MariaDB database and one S3 bucket: no state lives in a process. */
@@ -17,8 +18,8 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
     s3 = await startS3Server();
     // Started together: both run the migrations; the named lock makes one wait for the other.
     [a, b] = await Promise.all([
-      createTestApp({ database, s3, env: { LOGIN_MAX_ATTEMPTS: '3' } }),
-      createTestApp({ database, s3, env: { LOGIN_MAX_ATTEMPTS: '3' } }),
+      createTestApp({ database, s3, env: { LOGIN_MAX_ATTEMPTS: '3', AUTH_RATE_LIMIT: '100000' } }),
+      createTestApp({ database, s3, env: { LOGIN_MAX_ATTEMPTS: '3', AUTH_RATE_LIMIT: '100000' } }),
     ]);
   });
 
@@ -67,6 +68,33 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
     await b.http.post('/auth/refresh').send({ refreshToken: rotated.body.data.refreshToken }).expect(401);
   });
 
+  it('leaves no working token after the same refresh token is raced on both instances (20 rounds)', async () => {
+    const email = uniqueEmail('race');
+    await a.http.post('/auth/register').send({ email, password: 'correct horse battery' }).expect(201);
+    const ports = [await listeningPort(a), await listeningPort(b)];
+    const refreshAt = async (port: number, refreshToken: string) => {
+      const res = await fetch(`http://127.0.0.1:${port}/auth/refresh`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refreshToken }),
+      });
+      return { status: res.status, body: (await res.json()) as { data?: { refreshToken: string } } };
+    };
+    const survivors: string[] = [];
+    for (let round = 0; round < 20; round++) {
+      const { refreshToken } = await login(a, email, 'correct horse battery');
+      const answers = await Promise.all(ports.map((port) => refreshAt(port, refreshToken)));
+      expect(answers.filter((x) => x.status === 200).length).toBeLessThanOrEqual(1);
+      for (const winner of answers.filter((x) => x.status === 200)) {
+        for (const port of ports) {
+          const again = await refreshAt(port, winner.body.data!.refreshToken);
+          if (again.status !== 401) survivors.push(`round ${round} on :${port}: ${again.status}`);
+        }
+      }
+    }
+    expect(survivors).toEqual([]);
+  });
+
   it('counts failed logins across both instances', async () => {
     const email = uniqueEmail('lockout');
     await a.http.post('/auth/register').send({ email, password: 'correct horse battery' }).expect(201);
@@ -79,4 +107,3 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
-

@@ -24,7 +24,7 @@ export class AuthController {
   @Post('register')
   @ApiOperation({ operationId: 'register', summary: 'Create an account' })
   @ApiData(UserDto, { status: 201, description: 'The account was created' })
-  @ApiProblems(400, 409, 413)
+  @ApiProblems(400, 409, 413, 415)
   register(@Body() body: CredentialsDto): Promise<UserDto> {
     return this.auth.register(body);
   }
@@ -34,7 +34,7 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'login', summary: 'Exchange credentials for an access and a refresh token' })
   @ApiData(TokenPairDto, { description: 'Logged in' })
-  @ApiProblems(400, 401, 413)
+  @ApiProblems(400, 401, 413, 415)
   login(@Body() body: CredentialsDto, @Ip() ip: string): Promise<TokenPairDto> {
     return this.auth.login(body, ip);
   }
@@ -44,7 +44,7 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'refreshTokens', summary: 'Rotate a refresh token into a new token pair' })
   @ApiData(TokenPairDto, { description: 'A new pair; the presented refresh token is retired' })
-  @ApiProblems(400, 401, 413)
+  @ApiProblems(400, 401, 413, 415)
   refresh(@Body() body: RefreshTokenDto): Promise<TokenPairDto> {
     return this.auth.refresh(body.refreshToken);
   }
@@ -53,7 +53,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ operationId: 'logout', summary: 'Revoke a refresh token and its session' })
-  @ApiProblems(400, 413)
+  @ApiProblems(400, 413, 415)
   async logout(@Body() body: RefreshTokenDto): Promise<void> {
     await this.auth.logout(body.refreshToken);
   }

@@ -48,7 +48,7 @@ export class AuthService {
     const { userId, familyId } = await this.tokens.consume(refreshToken);
     const user = await this.users.findById(userId);
     if (!user) throw new InvalidRefreshTokenError('The account no longer exists');
-    return this.tokens.issueInFamily(toAuthUser(user), familyId);
+    return this.tokens.rotate(toAuthUser(user), familyId);
   }
 
   logout(refreshToken: string): Promise<void> {

@@ -34,7 +34,8 @@ export class LoginThrottleService {
   async recordFailure(email: string, ip: string): Promise<void> {
     const now = this.clock.now();
     await this.failures.insert({ id: randomUUID(), email, ip, failedAt: now });
-    await this.failures.delete({ email, ip, failedAt: LessThan(new Date(now.getTime() - this.windowMs)) });
+    // Every expired failure, not only this pair's: otherwise one-off e-mails pile up for ever.
+    await this.failures.delete({ failedAt: LessThan(new Date(now.getTime() - this.windowMs)) });
   }
 
   async reset(email: string, ip: string): Promise<void> {

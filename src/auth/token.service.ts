@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
 import { authConfig } from '../config';
 import { InvalidRefreshTokenError } from './auth.errors';
@@ -28,8 +28,8 @@ export class TokenService {
   ) {}
 
   /** A new session: a fresh refresh-token family. */
-  issue(user: AuthUser): Promise<TokenPairDto> {
-    return this.issueInFamily(user, randomUUID());
+  async issue(user: AuthUser): Promise<TokenPairDto> {
+    return this.pair(user, await this.storeRefreshToken(user, randomUUID()));
   }
 
   /**
@@ -53,7 +53,21 @@ export class TokenService {
     return { userId: token.userId, familyId: token.familyId };
   }
 
-  async issueInFamily(user: AuthUser, familyId: string): Promise<TokenPairDto> {
+  /**
+   * The next pair of a session whose token was just consumed. A replay of that token (the loser of
+   * a race) revokes the family either before this insert, and the check after it sees that, or
+   * after it, and the revocation covers the new row too: either way no token of the family survives.
+   */
+  async rotate(user: AuthUser, familyId: string): Promise<TokenPairDto> {
+    const refreshToken = await this.storeRefreshToken(user, familyId);
+    if (await this.refreshTokens.existsBy({ familyId, revokedAt: Not(IsNull()) })) {
+      await this.revokeFamily(familyId);
+      throw new InvalidRefreshTokenError();
+    }
+    return this.pair(user, refreshToken);
+  }
+
+  private async storeRefreshToken(user: AuthUser, familyId: string): Promise<string> {
     const now = this.clock.now();
     const refreshToken = randomBytes(32).toString('base64url');
     await this.refreshTokens.insert({
@@ -66,6 +80,10 @@ export class TokenService {
       usedAt: null,
       revokedAt: null,
     });
+    return refreshToken;
+  }
+
+  private async pair(user: AuthUser, refreshToken: string): Promise<TokenPairDto> {
     const payload: AccessTokenPayload = { sub: user.id, email: user.email, role: user.role };
     const accessToken = await this.jwt.signAsync(payload);
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.cfg.jwtExpiresIn };

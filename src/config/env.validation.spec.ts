@@ -92,6 +92,12 @@ describe('parseEnv', () => {
     });
   });
 
+  it('refuses an ADMIN_EMAIL with invisible formatting characters (Unicode Cf)', () => {
+    expect(problemsOf({ ADMIN_EMAIL: 'ad\u200bmin@example.com', ADMIN_PASSWORD: 'long enough' })).toEqual([
+      expect.stringMatching(/ADMIN_EMAIL=/),
+    ]);
+  });
+
   it('needs S3_BUCKET when STORAGE_DRIVER=s3', () => {
     expect(problemsOf({ STORAGE_DRIVER: 's3' })).toEqual([expect.stringMatching(/^S3_BUCKET/)]);
   });

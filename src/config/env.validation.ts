@@ -54,8 +54,7 @@ export interface Env {
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
     super(
-      `Invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n` +
-        problems.map((p) => `  - ${p}`).join('\n'),
+      `Invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n` + problems.map((p) => `  - ${p}`).join('\n'),
     );
     this.name = 'ConfigValidationError';
   }
@@ -82,12 +81,7 @@ function readAll(r: EnvReader): Env {
     secretKey: r.secret('SECRET_KEY', production),
     jwtSecretKey: r.secret('JWT_SECRET_KEY', production),
     jwtExpiresIn: r.value('JWT_EXPIRES_IN', '15m', parseDuration, DURATION_HINT('JWT_EXPIRES_IN', '15m')),
-    refreshTokenExpiresIn: r.value(
-      'REFRESH_TOKEN_EXPIRES_IN',
-      '7d',
-      parseDuration,
-      DURATION_HINT('REFRESH_TOKEN_EXPIRES_IN', '7d'),
-    ),
+    refreshTokenExpiresIn: r.value('REFRESH_TOKEN_EXPIRES_IN', '7d', parseDuration, DURATION_HINT('REFRESH_TOKEN_EXPIRES_IN', '7d')),
     database: r.value(
       'DATABASE_URL',
       'sqlite:./data/images.db',
@@ -160,7 +154,7 @@ function readAdmin(r: EnvReader): Env['admin'] {
     r.problem('ADMIN_EMAIL and ADMIN_PASSWORD must be set together (or both left unset)');
     return undefined;
   }
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+  if (!/^[^\s@\p{Cf}]+@[^\s@\p{Cf}]+\.[^\s@\p{Cf}]+$/u.test(email)) {
     r.problem(`ADMIN_EMAIL='${email}' is not an e-mail address, e.g. ADMIN_EMAIL=admin@example.com`);
   }
   if (password.length < 8 || password.length > 128) {
@@ -169,8 +163,7 @@ function readAdmin(r: EnvReader): Env['admin'] {
   return { email: email.toLowerCase(), password };
 }
 
-const DURATION_HINT = (name: string, example: string) =>
-  `a duration in seconds or with an s, m, h or d suffix, e.g. ${name}=${example}`;
+const DURATION_HINT = (name: string, example: string) => `a duration in seconds or with an s, m, h or d suffix, e.g. ${name}=${example}`;
 
 function parsePort(raw: string): number | undefined {
   const port = parsePositiveInt(raw);

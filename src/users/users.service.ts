@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
+import { normaliseEmail } from './email';
 import { DuplicateEmailError } from './users.errors';
 import { Role, User } from './user.entity';
 
@@ -34,8 +35,4 @@ export class UsersService {
   async setRoleAndPassword(user: User, role: Role, passwordHash: string): Promise<void> {
     await this.users.update({ id: user.id }, { role, passwordHash });
   }
-}
-
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
 }

@@ -271,7 +271,8 @@ export interface components {
         };
         CredentialsDto: {
             /**
-             * Format: email
+             * Format: idn-email
+             * @description Stored NFKC-normalised and lower-cased
              * @example ada@example.com
              */
             email: string;
@@ -466,7 +467,7 @@ export interface components {
              */
             id: string;
             /**
-             * Format: email
+             * Format: idn-email
              * @example ada@example.com
              */
             email: string;
@@ -576,6 +577,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 413,
                      *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -705,6 +726,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 413,
                      *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -973,6 +1014,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -1121,6 +1182,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 413,
                      *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -2431,6 +2512,26 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 404,
                      *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
                      *       "type": "about:blank"
                      *     }
                      */

@@ -5,7 +5,7 @@ export class UserDto {
   @ApiProperty({ format: 'uuid', example: '3f0e8c9a-2b7d-4c1e-9f6a-5d4b3c2a1e0f' })
   id!: string;
 
-  @ApiProperty({ format: 'email', example: 'ada@example.com' })
+  @ApiProperty({ format: 'idn-email', example: 'ada@example.com' })
   email!: string;
 
   @ApiProperty({ enum: ['user', 'admin'], example: 'user' })

@@ -22,11 +22,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   handleRequest<T = AuthUser>(err: unknown, user: T | false, info: unknown): T {
     if (user && !err) return user;
+    // Errors from validate (and a database outage there) keep their own meaning.
+    if (err) throw err;
     const name = (info as Error | undefined)?.name;
     if (name === 'TokenExpiredError') {
       throw new AccessTokenExpiredError();
     }
-    const missing = !info || (info as Error).message === 'No auth token';
+    const missing = (info as Error | undefined)?.message === 'No auth token';
     if (missing) throw new UnauthorizedError('A bearer token is required', 'Bearer');
     throw new UnauthorizedError('The bearer token is invalid');
   }

@@ -35,3 +35,10 @@ export class ClientClosedRequestError extends AppError {
     super(ErrorCode.CLIENT_CLOSED_REQUEST, 'The client closed the connection before the request was complete');
   }
 }
+
+/** A route that takes a JSON body was sent another content type (a form, plain text). */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor() {
+    super(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'JSON expected: send the body as application/json');
+  }
+}

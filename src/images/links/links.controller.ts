@@ -25,7 +25,7 @@ export class LinksController {
   @ApiParam({ name: 'id', format: 'uuid', description: 'Image id' })
   @ApiBody({ type: CreateLinkDto, required: false })
   @ApiData(LinkDto, { status: 201, description: 'Signed' })
-  @ApiProblems(400, 404, 503)
+  @ApiProblems(400, 404, 415, 503)
   createImageLink(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string, @Body() body: CreateLinkDto): Promise<LinkDto> {
     return this.links.create(user, id, body);
   }
