@@ -4,7 +4,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { createSecretKey } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { authConfig } from '../config';
-import { ROLES } from '../users/user.entity';
+import { principalOf } from './access-token-verifier';
 import { AuthUser } from './auth-user';
 import { AccessTokenPayload } from './token.service';
 
@@ -24,7 +24,6 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   validate(payload: Partial<AccessTokenPayload>): AuthUser | false {
-    if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || !ROLES.includes(payload.role!)) return false;
-    return { id: payload.sub, email: payload.email, role: payload.role! };
+    return principalOf(payload) ?? false;
   }
 }

@@ -105,3 +105,9 @@ export class ImageDimensionsTooLargeError extends AppError {
     super(ErrorCode.IMAGE_DIMENSIONS_TOO_LARGE, detail);
   }
 }
+
+export class QuotaExceededError extends AppError {
+  constructor(quota: number) {
+    super(ErrorCode.QUOTA_EXCEEDED, `This upload would take your images past your quota of ${quota} bytes`);
+  }
+}

@@ -18,3 +18,8 @@ export function titleOf(status: number): string {
   if (status === 422) return 'Unprocessable Content';
   return STATUS_CODES[status] ?? 'Error';
 }
+
+/** A problem without field errors, for answers written outside the exception filter. */
+export function problemOf(status: number, code: string, detail: string, instance: string, requestId: string): ProblemDetails {
+  return { type: 'about:blank', title: titleOf(status), status, detail, instance, code, requestId };
+}
