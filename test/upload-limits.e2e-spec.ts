@@ -11,7 +11,10 @@ const LIMIT = 5 * MB;
 
 /** The problem+json answer, written before the body was read, on a connection the server closed. */
 function expectRawProblem(answer: RawAnswer, status: number, code: string): void {
-  expect({ status: answer.status, type: answer.headers['content-type'] }).toEqual({ status, type: expect.stringMatching(/^application\/problem\+json/) });
+  expect({ status: answer.status, type: answer.headers['content-type'] }).toEqual({
+    status,
+    type: expect.stringMatching(/^application\/problem\+json/),
+  });
   const body = JSON.parse(answer.body);
   expect(body).toMatchObject({ type: 'about:blank', status, code, requestId: answer.headers['x-request-id'] });
   expect(typeof body.title).toBe('string');
@@ -54,7 +57,9 @@ describe('upload cut-off: MAX_CONTENT_LENGTH=5MB, Content-Length and Expect: 100
     });
     expectRawProblem(answer, 413, 'FILE_TOO_LARGE');
     const beyond = answer.serverRead - LIMIT;
-    process.stdout.write(`cut-off: server read ${answer.serverRead} bytes (${beyond} beyond the limit); client handed ${answer.clientWritten} to its kernel\n`);
+    process.stdout.write(
+      `cut-off: server read ${answer.serverRead} bytes (${beyond} beyond the limit); client handed ${answer.clientWritten} to its kernel\n`,
+    );
     expect(answer.serverRead).toBeGreaterThan(LIMIT);
     expect(beyond).toBeLessThanOrEqual(1 * MB);
     await expect(leftovers(t)).resolves.toEqual(before);
@@ -100,7 +105,12 @@ describe('upload cut-off: MAX_CONTENT_LENGTH=5MB, Content-Length and Expect: 100
       const frame = multipartFrame('forged.png');
       const answer = await rawUpload(server, port, {
         path: '/upload',
-        headers: { Authorization: `${user.auth.Authorization}x`, 'Content-Type': frame.contentType, 'Content-Length': 1000, Expect: '100-continue' },
+        headers: {
+          Authorization: `${user.auth.Authorization}x`,
+          'Content-Type': frame.contentType,
+          'Content-Length': 1000,
+          Expect: '100-continue',
+        },
         waitForContinue: true,
       });
       expect(answer.sawContinue).toBe(false);

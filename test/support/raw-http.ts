@@ -72,7 +72,8 @@ export function rawUpload(server: Server, port: number, upload: RawUpload): Prom
       res.on('error', () => undefined);
       res.on('end', () => {
         const socket = req.socket;
-        const done = () => finish({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), closed: true });
+        const done = () =>
+          finish({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), closed: true });
         const closing = res.headers.connection === 'close';
         if (!socket || socket.destroyed) done();
         else if (closing) socket.once('close', done);
@@ -111,7 +112,9 @@ export function rawUpload(server: Server, port: number, upload: RawUpload): Prom
 export function multipartFrame(filename: string): { head: Buffer; tail: Buffer; contentType: string } {
   const boundary = `----raw${Math.random().toString(16).slice(2)}`;
   return {
-    head: Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/png\r\n\r\n`),
+    head: Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/png\r\n\r\n`,
+    ),
     tail: Buffer.from(`\r\n--${boundary}--\r\n`),
     contentType: `multipart/form-data; boundary=${boundary}`,
   };
