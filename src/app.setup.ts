@@ -2,7 +2,10 @@ import { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { AccessTokenVerifier } from './auth/access-token-verifier';
+import { installContinueGate } from './common/http/continue-gate';
 import { installClientErrorHandler } from './common/filters/client-error.handler';
+import { UploadAdmission } from './images/upload/upload-admission';
 
 /** Options every instance is created with, in main.ts and in the e2e tests alike. */
 export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLogs: true, abortOnError: false };
@@ -15,8 +18,20 @@ export function configureApp(app: INestApplication): INestApplication {
   express.set('etag', false);
   express.set('query parser', 'simple');
   installClientErrorHandler(app.getHttpServer());
+  installUploadContinueGate(app);
   setupSwagger(app);
   return app;
+}
+
+/** `Expect: 100-continue` on an upload: 100 only after the bearer token, size and quota pass. */
+function installUploadContinueGate(app: INestApplication): void {
+  const tokens = app.get(AccessTokenVerifier);
+  const uploads = app.get(UploadAdmission);
+  installContinueGate(app.getHttpServer(), async (req) => {
+    if (!uploads.isUploadRoute(req.method, req.url)) return;
+    const user = await tokens.verify(req.headers.authorization);
+    await uploads.limitFor(user.id, req.headers['content-length']);
+  });
 }
 
 export function buildOpenApiDocument(app: INestApplication) {

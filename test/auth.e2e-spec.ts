@@ -67,7 +67,8 @@ describe('auth', () => {
       expect(login.body.data.accessToken.split('.')).toHaveLength(3);
       const me = await t.http.get('/auth/me').set('Authorization', `Bearer ${login.body.data.accessToken}`);
       expect(me.status).toBe(200);
-      expect(me.body).toEqual({ data: reg.body.data });
+      // A new account: no images yet, and no quota (USER_QUOTA_BYTES is unset).
+      expect(me.body).toEqual({ data: { ...reg.body.data, usage: { images: 0, bytes: 0 }, quotaBytes: null } });
     });
 
     it('refuses a second account with the same e-mail in another case (409 EMAIL_TAKEN)', async () => {

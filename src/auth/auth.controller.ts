@@ -9,6 +9,7 @@ import { Authenticated } from './decorators/authenticated.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
 import { CredentialsDto } from './dto/credentials.dto';
+import { MeDto } from './dto/me.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { UserDto } from './dto/user.dto';
@@ -60,9 +61,9 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
-  @ApiOperation({ operationId: 'getCurrentUser', summary: 'The authenticated user' })
-  @ApiData(UserDto)
-  me(@CurrentUser() user: AuthUser): Promise<UserDto> {
+  @ApiOperation({ operationId: 'getCurrentUser', summary: 'The authenticated user, with their usage and quota' })
+  @ApiData(MeDto)
+  me(@CurrentUser() user: AuthUser): Promise<MeDto> {
     return this.auth.me(user);
   }
 }

@@ -4,7 +4,9 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config';
+import { ImagesModule } from '../images/images.module';
 import { UsersModule } from '../users/users.module';
+import { AccessTokenVerifier } from './access-token-verifier';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -20,6 +22,8 @@ import { TokenService } from './token.service';
 @Module({
   imports: [
     UsersModule,
+    // Its QuotaService answers the usage and quota in GET /auth/me; auth never reads images itself.
+    ImagesModule,
     PassportModule,
     TypeOrmModule.forFeature([RefreshToken, LoginFailure]),
     JwtModule.registerAsync({
@@ -32,7 +36,17 @@ import { TokenService } from './token.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, PasswordHasher, LoginThrottleService, JwtStrategy, AdminBootstrapService, JwtAuthGuard, RolesGuard],
-  exports: [JwtAuthGuard, RolesGuard],
+  providers: [
+    AuthService,
+    TokenService,
+    PasswordHasher,
+    LoginThrottleService,
+    JwtStrategy,
+    AdminBootstrapService,
+    JwtAuthGuard,
+    RolesGuard,
+    AccessTokenVerifier,
+  ],
+  exports: [JwtAuthGuard, RolesGuard, AccessTokenVerifier],
 })
 export class AuthModule {}

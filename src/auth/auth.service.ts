@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { User } from '../users/user.entity';
 import { DuplicateEmailError, UsersService } from '../users/users.service';
 import { AuthUser } from './auth-user';
+import { QuotaService } from '../images/quota/quota.service';
 import { CredentialsDto } from './dto/credentials.dto';
+import { MeDto } from './dto/me.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { UserDto } from './dto/user.dto';
 import { LoginThrottleService } from './login-throttle.service';
@@ -17,6 +19,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottleService,
+    private readonly quota: QuotaService,
   ) {}
 
   async register({ email, password }: CredentialsDto): Promise<UserDto> {
@@ -55,10 +58,10 @@ export class AuthService {
     return this.tokens.revoke(refreshToken);
   }
 
-  async me(principal: AuthUser): Promise<UserDto> {
+  async me(principal: AuthUser): Promise<MeDto> {
     const user = await this.users.findById(principal.id);
     if (!user) throw new UnauthorizedError('The account no longer exists');
-    return UserDto.from(user);
+    return MeDto.of(user, await this.quota.summary(user.id));
   }
 }
 

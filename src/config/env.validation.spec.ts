@@ -29,6 +29,7 @@ describe('parseEnv', () => {
       loginWindow: 900,
       authRateLimit: 100,
       maxImagePixels: 50_000_000,
+      userQuotaBytes: 0,
     });
     expect(env.secretKey.length).toBeGreaterThanOrEqual(32);
     expect(env.jwtSecretKey.length).toBeGreaterThanOrEqual(32);
@@ -149,6 +150,15 @@ describe('parseEnv: production secrets', () => {
   it('never echoes a secret value in its problem message', () => {
     const problems = problemsOf({ NODE_ENV: 'production', SECRET_KEY: 'hunter2-secret', JWT_SECRET_KEY: STRONG });
     expect(problems.join('\n')).not.toContain('hunter2-secret');
+  });
+
+  it('reads USER_QUOTA_BYTES like MAX_CONTENT_LENGTH, with 0 (any unit) for unlimited, and names a bad value', () => {
+    expect(parseEnv({ USER_QUOTA_BYTES: '1GB' }).userQuotaBytes).toBe(1024 ** 3);
+    expect(parseEnv({ USER_QUOTA_BYTES: '524288' }).userQuotaBytes).toBe(524288);
+    expect(parseEnv({ USER_QUOTA_BYTES: '0' }).userQuotaBytes).toBe(0);
+    expect(parseEnv({ USER_QUOTA_BYTES: '0MB' }).userQuotaBytes).toBe(0);
+    const [problem] = problemsOf({ USER_QUOTA_BYTES: '-5MB' });
+    expect(problem).toMatch(/USER_QUOTA_BYTES='-5MB'.*e\.g\. USER_QUOTA_BYTES=1GB/);
   });
 });
 

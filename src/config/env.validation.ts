@@ -48,6 +48,8 @@ export interface Env {
   shutdownTimeout: number;
   headersTimeout: number;
   requestTimeout: number;
+  /** Bytes of originals one user may keep; 0 is unlimited. */
+  userQuotaBytes: number;
   warnings: string[];
 }
 
@@ -120,6 +122,12 @@ function readAll(r: EnvReader): Env {
     shutdownTimeout: r.value('SHUTDOWN_TIMEOUT', '10s', parseDuration, DURATION_HINT('SHUTDOWN_TIMEOUT', '10s')),
     headersTimeout: r.value('HEADERS_TIMEOUT', '20s', parseDuration, DURATION_HINT('HEADERS_TIMEOUT', '20s')),
     requestTimeout: r.value('REQUEST_TIMEOUT', '300s', parseDuration, DURATION_HINT('REQUEST_TIMEOUT', '300s')),
+    userQuotaBytes: r.value(
+      'USER_QUOTA_BYTES',
+      '0',
+      parseQuota,
+      'a size in bytes or with a KB, MB or GB suffix (binary units), or 0 for unlimited, e.g. USER_QUOTA_BYTES=1GB',
+    ),
     warnings: r.warnings,
   };
 }
@@ -168,6 +176,11 @@ const DURATION_HINT = (name: string, example: string) => `a duration in seconds 
 function parsePort(raw: string): number | undefined {
   const port = parsePositiveInt(raw);
   return port !== undefined && port <= 65535 ? port : undefined;
+}
+
+/** Like MAX_CONTENT_LENGTH, and `0` (in any unit) for unlimited. */
+function parseQuota(raw: string): number | undefined {
+  return /^\s*0+(\.0+)?\s*(B|KB|MB|GB)?\s*$/i.test(raw) ? 0 : parseByteSize(raw);
 }
 
 function parseExtensions(raw: string): string[] | undefined {

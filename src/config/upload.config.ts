@@ -13,5 +13,7 @@ export const uploadConfig = registerAs('upload', () => {
     maxConcurrentTransforms: env.maxConcurrentTransforms,
     /** Signs links to content (HMAC-SHA256). */
     secretKey: env.secretKey,
+    /** Bytes of originals one user may keep; null is unlimited. */
+    userQuotaBytes: env.userQuotaBytes || null,
   };
 });

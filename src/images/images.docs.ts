@@ -13,7 +13,13 @@ export const ApiUploadImage = (summary: string, deprecated = false) =>
     ApiOperation({
       summary,
       deprecated,
-      description: 'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.',
+      description:
+        'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity. ' +
+        "Past `MAX_CONTENT_LENGTH` (`413 FILE_TOO_LARGE`) or the owner's `USER_QUOTA_BYTES` (`413 QUOTA_EXCEEDED`) " +
+        'the answer comes at once with `Connection: close`, and the rest of the body is not read. A `Content-Length` ' +
+        'over the limit (or what is left of the quota) plus 1040 KiB of multipart overhead (16 KiB of framing and ' +
+        '16 text fields of 64 KiB) is refused before the body; `Expect: 100-continue` is answered only once the ' +
+        'bearer token and that length pass.',
     }),
     ApiConsumes('multipart/form-data'),
     ApiBody({

@@ -111,3 +111,9 @@ export class DecodeMemoryExceededError extends AppError {
     super(ErrorCode.IMAGE_TOO_COMPLEX, `Decoding the image would need ${cost} bytes of memory; the limit is ${limit}`);
   }
 }
+
+export class QuotaExceededError extends AppError {
+  constructor(quota: number) {
+    super(ErrorCode.QUOTA_EXCEEDED, `This upload would take your images past your quota of ${quota} bytes`);
+  }
+}

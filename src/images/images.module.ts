@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StorageModule } from '../storage/storage.module';
+import { UsersModule } from '../users/users.module';
 import { CompatController } from './compat.controller';
 import { ContentSender } from './content/content-sender';
 import { Image } from './image.entity';
@@ -12,14 +13,16 @@ import { LinksController } from './links/links.controller';
 import { LinksService } from './links/links.service';
 import { StorageReconciler } from './reconcile/storage-reconciler';
 import { ImageDecoder } from './upload/image-decoder';
+import { QuotaService } from './quota/quota.service';
 import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
+import { UploadAdmission } from './upload/upload-admission';
 import { UploadInterceptor } from './upload/upload.interceptor';
 import { ImageTransformer } from './variants/image-transformer';
 import { ImageVariant } from './variants/variant.entity';
 import { VariantsService } from './variants/variants.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Image, ImageVariant]), StorageModule],
+  imports: [TypeOrmModule.forFeature([Image, ImageVariant]), StorageModule, UsersModule],
   controllers: [ImagesController, LinksController, CompatController],
   providers: [
     ImagesService,
@@ -33,6 +36,10 @@ import { VariantsService } from './variants/variants.service';
     LinkSigner,
     ContentAccess,
     LinksService,
+    QuotaService,
+    UploadAdmission,
   ],
+  // The quota summary for GET /auth/me, and the upload admission for the Expect: 100-continue gate.
+  exports: [QuotaService, UploadAdmission],
 })
 export class ImagesModule {}

@@ -13,6 +13,7 @@ import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
 import { ImageNotFoundError, ListOthersForbiddenError } from './images.errors';
 import { ContentAccess } from './links/content-access';
+import { QuotaService } from './quota/quota.service';
 import { ValidatedUpload } from './upload/received-upload';
 import { variantFilename } from './variants/variant-filename';
 import { VariantsService } from './variants/variants.service';
@@ -28,6 +29,7 @@ export class ImagesService {
     private readonly storage: StorageDriver,
     private readonly variants: VariantsService,
     private readonly access: ContentAccess,
+    private readonly quota: QuotaService,
   ) {}
 
   /** Makes a validated upload permanent: the bytes move to their key, then the row is written. */
@@ -49,7 +51,8 @@ export class ImagesService {
       uploadedAt: new Date(),
     });
     try {
-      await this.images.insert(image);
+      // The quota is checked again here, atomically with the insert: concurrent uploads cannot overshoot.
+      await this.quota.insertWithinQuota(image);
     } catch (error) {
       // No row, no bytes: the compensating delete keeps storage and database in step.
       await this.storage.delete(storageKey).catch((e: unknown) => this.logger.error(`orphan ${storageKey} left: ${String(e)}`));

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
 import { normaliseEmail } from './email';
 import { DuplicateEmailError } from './users.errors';
@@ -34,5 +34,13 @@ export class UsersService {
 
   async setRoleAndPassword(user: User, role: Role, passwordHash: string): Promise<void> {
     await this.users.update({ id: user.id }, { role, passwordHash });
+  }
+
+  /**
+   * Locks the user's row until `manager`'s transaction ends (MySQL: SELECT … FOR UPDATE), so that
+   * another module's per-user check and write (the image quota) run one at a time per user.
+   */
+  async lockForUpdate(manager: EntityManager, id: string): Promise<void> {
+    await manager.getRepository(User).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 }

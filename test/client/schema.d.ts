@@ -44,7 +44,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The authenticated user */
+        /** The authenticated user, with their usage and quota */
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;
@@ -141,7 +141,7 @@ export interface paths {
         put?: never;
         /**
          * Upload an image
-         * @description One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.
+         * @description One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity. Past `MAX_CONTENT_LENGTH` (`413 FILE_TOO_LARGE`) or the owner's `USER_QUOTA_BYTES` (`413 QUOTA_EXCEEDED`) the answer comes at once with `Connection: close`, and the rest of the body is not read. A `Content-Length` over the limit (or what is left of the quota) plus 1040 KiB of multipart overhead (16 KiB of framing and 16 text fields of 64 KiB) is refused before the body; `Expect: 100-continue` is answered only once the bearer token and that length pass.
          */
         post: operations["uploadImage"];
         delete?: never;
@@ -220,7 +220,7 @@ export interface paths {
         /**
          * Upload an image (deprecated alias of POST /images)
          * @deprecated
-         * @description One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.
+         * @description One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity. Past `MAX_CONTENT_LENGTH` (`413 FILE_TOO_LARGE`) or the owner's `USER_QUOTA_BYTES` (`413 QUOTA_EXCEEDED`) the answer comes at once with `Connection: close`, and the rest of the body is not read. A `Content-Length` over the limit (or what is left of the quota) plus 1040 KiB of multipart overhead (16 KiB of framing and 16 text fields of 64 KiB) is refused before the body; `Expect: 100-continue` is answered only once the bearer token and that length pass.
          */
         post: operations["legacyUpload"];
         delete?: never;
@@ -403,6 +403,34 @@ export interface components {
              */
             expiresAt: string;
         };
+        MeDto: {
+            /**
+             * Format: uuid
+             * @example 3f0e8c9a-2b7d-4c1e-9f6a-5d4b3c2a1e0f
+             */
+            id: string;
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
+            email: string;
+            /**
+             * @example user
+             * @enum {string}
+             */
+            role: "user" | "admin";
+            /**
+             * Format: date-time
+             * @example 2026-11-23T22:51:49.000Z
+             */
+            createdAt: string;
+            /**
+             * @description USER_QUOTA_BYTES; null when unlimited
+             * @example 1073741824
+             */
+            quotaBytes: number | null;
+            usage: components["schemas"]["UsageDto"];
+        };
         PageMetaDto: {
             /** @example 1 */
             page: number;
@@ -459,6 +487,18 @@ export interface components {
              * @example 900
              */
             expiresIn: number;
+        };
+        UsageDto: {
+            /**
+             * @description The caller's stored originals
+             * @example 12
+             */
+            images: number;
+            /**
+             * @description Their total size in bytes (what USER_QUOTA_BYTES counts)
+             * @example 3145728
+             */
+            bytes: number;
         };
         UserDto: {
             /**
@@ -832,7 +872,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: components["schemas"]["UserDto"];
+                        data: components["schemas"]["MeDto"];
                     };
                 };
             };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors';
-import { ProblemDetails, titleOf } from './problem-details';
+import { problemOf } from './problem-details';
 
 /** Node's own answers to requests it refuses before Express sees them (its defaults are bare 400/408/431). */
 const ANSWERS: Record<string, { status: number; code: ErrorCode; detail: string }> = {
@@ -28,7 +28,7 @@ export function installClientErrorHandler(server: Server): void {
 
 function rawProblem(answer: { status: number; code: ErrorCode; detail: string }): string {
   const requestId = randomUUID();
-  const problem: ProblemDetails = { type: 'about:blank', title: titleOf(answer.status), ...answer, instance: '/', requestId };
+  const problem = problemOf(answer.status, answer.code, answer.detail, '/', requestId);
   const body = JSON.stringify(problem);
   return [
     `HTTP/1.1 ${answer.status} ${problem.title}`,

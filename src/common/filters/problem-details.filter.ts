@@ -45,6 +45,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // An error raised before the request-id middleware ran (e.g. an undecodable path) still carries the id.
     if (!res.getHeader(REQUEST_ID_HEADER)) res.setHeader(REQUEST_ID_HEADER, body.requestId);
     if (mapped.status === 401 && !res.getHeader('WWW-Authenticate')) res.setHeader('WWW-Authenticate', 'Bearer');
+    // A body left unread (an upload cut off, or refused before it was read) is not drained: Node
+    // closes the connection once this answer is flushed.
+    if (!req.complete) res.setHeader('Connection', 'close');
     res.removeHeader('Content-Disposition');
     res.removeHeader('ETag');
     res.removeHeader('Last-Modified');

@@ -30,3 +30,8 @@ export function instanceOf(target: string | undefined): string {
     return '/';
   }
 }
+
+/** A problem without field errors, for answers written outside the exception filter. */
+export function problemOf(status: number, code: string, detail: string, instance: string, requestId: string): ProblemDetails {
+  return { type: 'about:blank', title: titleOf(status), status, detail, instance, code, requestId };
+}

@@ -6,10 +6,17 @@ import { ClientClosedRequestError } from '../../common/errors';
 import { StorageDriver } from '../../storage/storage-driver';
 import { sanitiseFilename } from './filename';
 import { ReceivedUpload } from './received-upload';
-import { FieldTooLargeError, FileRequiredError, FileTooLargeError, MalformedMultipartError, TooManyFilesError } from '../images.errors';
+import { FieldTooLargeError, FileRequiredError, MalformedMultipartError, TooManyFilesError } from '../images.errors';
+import type { ByteLimit } from './upload-admission';
 
 export const FILE_FIELD = 'file';
 const MAX_FIELD_BYTES = 64 * 1024;
+const MAX_FIELDS = 16;
+/**
+ * What a multipart body may carry besides the file: 16 KB of boundaries and part headers plus the
+ * text fields busboy accepts. A Content-Length above the file limit plus this cannot be an upload that fits.
+ */
+export const MULTIPART_OVERHEAD = 16 * 1024 + MAX_FIELDS * MAX_FIELD_BYTES;
 
 /**
  * Streams the single `file` part of a multipart request into storage under a temporary key,
@@ -19,13 +26,13 @@ const MAX_FIELD_BYTES = 64 * 1024;
 export class MultipartReceiver {
   private tempKey?: string;
   private put?: Promise<ReceivedUpload>;
+  private file?: Readable;
   private failure?: Error;
-  private truncated = false;
   private otherField?: string;
 
   constructor(
     private readonly storage: StorageDriver,
-    private readonly maxBytes: number,
+    private readonly limit: ByteLimit,
   ) {}
 
   async receive(req: Request): Promise<ReceivedUpload | undefined> {
@@ -35,9 +42,9 @@ export class MultipartReceiver {
       await this.discard();
       throw this.failure ?? error;
     });
-    if (this.failure || this.truncated) {
+    if (this.failure) {
       await this.discard();
-      throw this.failure ?? new FileTooLargeError(this.maxBytes);
+      throw this.failure;
     }
     if (!received && this.otherField !== undefined) {
       throw new FileRequiredError(`The file must be sent in the field 'file', not '${this.otherField}'`);
@@ -57,8 +64,8 @@ export class MultipartReceiver {
         parser = busboy({
           headers: req.headers,
           defParamCharset: 'utf8',
-          // busboy flags a file that reaches fileSize as cut off; a file of exactly maxBytes is allowed.
-          limits: { fileSize: this.maxBytes + 1, files: 1, fields: 16, fieldSize: MAX_FIELD_BYTES, parts: 32, headerPairs: 32 },
+          // busboy flags a file that reaches fileSize as cut off; a file of exactly the limit is allowed.
+          limits: { fileSize: this.limit.bytes + 1, files: 1, fields: MAX_FIELDS, fieldSize: MAX_FIELD_BYTES, parts: 32, headerPairs: 32 },
         });
       } catch {
         reject(new MalformedMultipartError('The multipart body has no boundary'));
@@ -66,11 +73,12 @@ export class MultipartReceiver {
       }
       const stop = (error: Error) => {
         this.failure ??= error;
-        // Read and discard the rest, so the client can read our answer instead of a reset.
+        // Read no more: the answer goes out at once with Connection: close (the exception filter
+        // sees the unread body), and Node closes the socket once it is flushed.
         req.unpipe(parser);
-        req.resume();
-        if (req.complete) resolve();
-        else req.once('end', () => resolve()).once('close', () => resolve());
+        req.pause();
+        this.file?.destroy(error);
+        resolve();
       };
       parser.on('file', (field, stream, info) => this.onFile(field, stream, info.filename, stop));
       // busboy silently cuts a field at fieldSize; a field that large is no honest upload form.
@@ -99,7 +107,8 @@ export class MultipartReceiver {
     // busboy may fail the stream before the driver attaches its own listeners; the failure is
     // reported through the parser and the driver's put, never as an unhandled 'error' (a crash).
     stream.on('error', () => undefined);
-    stream.once('limit', () => (this.truncated = true));
+    stream.once('limit', () => stop(this.limit.exceeded()));
+    this.file = stream;
     const tempKey = `tmp/${randomUUID()}`;
     this.tempKey = tempKey;
     const name = sanitiseFilename(filename);

@@ -1,13 +1,13 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request } from 'express';
 import { Observable, catchError, from, mergeMap, throwError } from 'rxjs';
-import { uploadConfig } from '../../config';
+import { AuthUser } from '../../auth/auth-user';
 import { StorageDriver } from '../../storage/storage-driver';
 import { MultipartReceiver } from './multipart-receiver';
 import { ReceivedUpload } from './received-upload';
+import { UploadAdmission } from './upload-admission';
 
-export type RequestWithUpload = Request & { upload?: ReceivedUpload };
+export type RequestWithUpload = Request & { upload?: ReceivedUpload; user?: AuthUser };
 
 /**
  * Streams the `file` part to a temporary storage key before the handler runs. A rejection
@@ -18,12 +18,14 @@ export type RequestWithUpload = Request & { upload?: ReceivedUpload };
 export class UploadInterceptor implements NestInterceptor {
   constructor(
     private readonly storage: StorageDriver,
-    @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
+    private readonly admission: UploadAdmission,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const req = context.switchToHttp().getRequest<RequestWithUpload>();
-    const receiver = new MultipartReceiver(this.storage, this.cfg.maxContentLength);
+    // Size and quota from Content-Length first: a body that cannot fit is refused before it is read.
+    const limit = await this.admission.limitFor(req.user!.id, req.headers['content-length']);
+    const receiver = new MultipartReceiver(this.storage, limit);
     req.upload = await receiver.receive(req);
     return next
       .handle()

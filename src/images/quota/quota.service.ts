@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
+import { uploadConfig } from '../../config';
+import { UsersService } from '../../users/users.service';
+import { Image } from '../image.entity';
+import { QuotaExceededError } from '../images.errors';
+
+export interface ImageUsage {
+  images: number;
+  bytes: number;
+}
+
+export interface QuotaSummary {
+  usage: ImageUsage;
+  /** null when unlimited. */
+  quotaBytes: number | null;
+}
+
+/**
+ * USER_QUOTA_BYTES over the sizes of a user's originals: what they use, what is left, and the
+ * one insert that keeps concurrent uploads (even on several instances) from going past it.
+ */
+@Injectable()
+export class QuotaService {
+  readonly quotaBytes: number | null;
+
+  constructor(
+    @InjectRepository(Image) private readonly images: Repository<Image>,
+    private readonly users: UsersService,
+    @Inject(uploadConfig.KEY) cfg: ConfigType<typeof uploadConfig>,
+  ) {
+    this.quotaBytes = cfg.userQuotaBytes;
+  }
+
+  async summary(ownerId: string): Promise<QuotaSummary> {
+    return { usage: await this.usage(ownerId), quotaBytes: this.quotaBytes };
+  }
+
+  async usage(ownerId: string): Promise<ImageUsage> {
+    const row = await this.images
+      .createQueryBuilder('image')
+      .select('COUNT(*)', 'images')
+      .addSelect('COALESCE(SUM(image.size), 0)', 'bytes')
+      .where('image.owner_id = :ownerId', { ownerId })
+      .getRawOne<{ images: string | number; bytes: string | number }>();
+    return { images: Number(row?.images ?? 0), bytes: Number(row?.bytes ?? 0) };
+  }
+
+  /** Bytes the owner may still add; undefined when unlimited. */
+  async remaining(ownerId: string): Promise<number | undefined> {
+    if (this.quotaBytes === null) return undefined;
+    return Math.max(0, this.quotaBytes - (await this.usage(ownerId)).bytes);
+  }
+
+  /**
+   * Writes the row only if the owner's originals stay within the quota, as one atomic step. The
+   * check and the insert are one `INSERT … SELECT … WHERE sum + size <= quota`: SQLite runs each
+   * statement under its single writer lock, so that alone is atomic there. InnoDB's INSERT … SELECT
+   * takes shared locks, so two of them deadlock; on MySQL the user's row is locked first (FOR
+   * UPDATE, in a transaction): one user's uploads commit one after another, other users' in parallel.
+   */
+  async insertWithinQuota(image: Image): Promise<void> {
+    if (this.quotaBytes === null) {
+      await this.images.insert(image);
+      return;
+    }
+    const inserted =
+      this.images.manager.connection.options.type === 'mysql'
+        ? await this.images.manager.transaction(async (manager) => {
+            await this.users.lockForUpdate(manager, image.ownerId);
+            return this.insertIfFits(manager, image, this.quotaBytes!);
+          })
+        : await this.insertIfFits(this.images.manager, image, this.quotaBytes);
+    if (!inserted) throw new QuotaExceededError(this.quotaBytes);
+  }
+
+  private async insertIfFits(manager: EntityManager, image: Image, quota: number): Promise<boolean> {
+    const { columns, tableName } = this.images.metadata;
+    const driver = manager.connection.driver;
+    const table = driver.escape(tableName);
+    const values = columns.map((c) => {
+      const value: unknown = c.getEntityValue(image);
+      return driver.preparePersistentValue(c.transformer ? ApplyValueTransformers.transformTo(c.transformer, value) : value, c);
+    });
+    const sql =
+      `INSERT INTO ${table} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) ` +
+      `SELECT ${columns.map(() => '?').join(', ')} FROM (SELECT 1 AS one) AS single_row ` +
+      `WHERE (SELECT COALESCE(SUM(size), 0) FROM ${table} WHERE owner_id = ?) + ? <= ?`;
+    const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+    try {
+      const result = await runner.query(sql, [...values, image.ownerId, image.size, quota], true);
+      return (result as { affected?: number }).affected === 1;
+    } finally {
+      if (!manager.queryRunner) await runner.release();
+    }
+  }
+}
