@@ -14,7 +14,7 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    // Every rule runs; the factory reports one per field, choosing the type rule over range rules.
+    // Every rule runs; the factory reports one per field, the most basic one broken (see PRIORITY).
     stopAtFirstError: false,
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
@@ -32,13 +32,21 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
 }
 
 /**
- * The rule to report: "must be an integer" before "must not be greater than" (a range says
- * nothing useful about a value of the wrong type). class-validator names type and format
- * rules `is…` (isInt, isString, isIn, isEmail, isUuid) and range rules otherwise (min, maxLength).
+ * The rule to report, from the most basic up: presence ("should not be empty"), then type
+ * ("must be an integer", "must be a string"), then size and range ("must not be greater than",
+ * "must be shorter than"), then format ("must be an email"). A range says nothing useful about a
+ * value of the wrong type, and a format says little about one that is far too long.
  */
+const PRIORITY: Array<(name: string) => boolean> = [
+  (name) => name === 'whitelistValidation',
+  (name) => ['isDefined', 'isNotEmpty'].includes(name),
+  (name) => ['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'isIn', 'isEnum'].includes(name),
+  (name) => /^(min|max|minLength|maxLength|length|arrayMinSize|arrayMaxSize)$/.test(name),
+];
+
 function firstBroken(constraints: Record<string, string> = {}): string | undefined {
   const names = Object.keys(constraints);
-  const chosen = names.find((name) => name === 'whitelistValidation') ?? names.find((name) => name.startsWith('is')) ?? names[0];
+  const chosen = PRIORITY.map((rank) => names.find(rank)).find(Boolean) ?? names[0];
   return chosen === undefined ? undefined : constraints[chosen];
 }
 
