@@ -28,6 +28,7 @@ export interface Env {
   allowedExtensions: string[];
   maxContentLength: number;
   maxImagePixels: number;
+  /** MAX_CONCURRENT_IMAGE_WORK (alias: MAX_CONCURRENT_TRANSFORMS). */
   maxConcurrentTransforms: number;
   uploadDir: string;
   storageDriver: 'local' | 's3';
@@ -48,6 +49,12 @@ export interface Env {
   headersTimeout: number;
   requestTimeout: number;
   warnings: string[];
+  imageWork: {
+    maxQueued: number;
+    decodeTimeout: number;
+    maxVariantsPerImage: number;
+    transformRateLimit: number;
+  };
 }
 
 export class ConfigValidationError extends Error {
@@ -106,7 +113,10 @@ function readAll(r: EnvReader): Env {
       'a size in bytes or with a KB, MB or GB suffix (binary units), e.g. MAX_CONTENT_LENGTH=5MB, 512KB or 1048576',
     ),
     maxImagePixels: r.int('MAX_IMAGE_PIXELS', 50_000_000),
-    maxConcurrentTransforms: r.int('MAX_CONCURRENT_TRANSFORMS', availableParallelism()),
+    // MAX_CONCURRENT_TRANSFORMS is the older name of the same limit; the new one wins when both are set.
+    maxConcurrentTransforms: r.raw('MAX_CONCURRENT_IMAGE_WORK')
+      ? r.int('MAX_CONCURRENT_IMAGE_WORK', availableParallelism())
+      : r.int('MAX_CONCURRENT_TRANSFORMS', availableParallelism()),
     uploadDir: r.raw('UPLOAD_DIR') || './uploads',
     storageDriver,
     s3: readS3(r, storageDriver === 's3'),
@@ -119,6 +129,16 @@ function readAll(r: EnvReader): Env {
     headersTimeout: r.value('HEADERS_TIMEOUT', '20s', parseDuration, DURATION_HINT('HEADERS_TIMEOUT', '20s')),
     requestTimeout: r.value('REQUEST_TIMEOUT', '300s', parseDuration, DURATION_HINT('REQUEST_TIMEOUT', '300s')),
     warnings: r.warnings,
+    imageWork: readImageWork(r),
+  };
+}
+
+function readImageWork(r: EnvReader): Env['imageWork'] {
+  return {
+    maxQueued: r.int('MAX_QUEUED_IMAGE_WORK', 64),
+    decodeTimeout: r.value('DECODE_TIMEOUT', '20s', parseDuration, DURATION_HINT('DECODE_TIMEOUT', '20s')),
+    maxVariantsPerImage: r.int('MAX_VARIANTS_PER_IMAGE', 20),
+    transformRateLimit: r.int('TRANSFORM_RATE_LIMIT', 120),
   };
 }
 

@@ -7,7 +7,6 @@ export const uploadConfig = registerAs('upload', () => {
     allowedExtensions: env.allowedExtensions,
     maxContentLength: env.maxContentLength,
     maxImagePixels: env.maxImagePixels,
-    maxConcurrentTransforms: env.maxConcurrentTransforms,
     /** Signs links to content (HMAC-SHA256). */
     secretKey: env.secretKey,
   };

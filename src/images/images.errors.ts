@@ -105,3 +105,34 @@ export class ImageDimensionsTooLargeError extends AppError {
     super(ErrorCode.IMAGE_DIMENSIONS_TOO_LARGE, detail);
   }
 }
+
+// Bounded work: the image-work queue, decode timeouts and the variant budget.
+
+export class ServiceBusyError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super(ErrorCode.SERVICE_BUSY, `Too much image work is waiting; retry in ${retryAfterSeconds} seconds`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+}
+
+export class ImageTooComplexError extends AppError {
+  constructor(detail = 'The image takes too long to decode or transform', cause?: unknown) {
+    super(ErrorCode.IMAGE_TOO_COMPLEX, detail, { cause });
+  }
+}
+
+export class TransformRateLimitedError extends AppError {
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(ErrorCode.RATE_LIMITED, `At most ${limit} new variants a minute; retry in ${retryAfterSeconds} seconds`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+}
+
+/** The client went away while its image work waited; nobody reads this answer. */
+export class WorkCancelledError extends AppError {
+  constructor() {
+    super(ErrorCode.REQUEST_TIMEOUT, 'The client closed the request before its image work started');
+  }
+}

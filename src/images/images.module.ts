@@ -16,10 +16,13 @@ import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
 import { UploadInterceptor } from './upload/upload.interceptor';
 import { ImageTransformer } from './variants/image-transformer';
 import { ImageVariant } from './variants/variant.entity';
+import { VariantCreation } from './variants/variant-creation.entity';
+import { VariantRateLimiter } from './variants/variant-rate-limiter';
 import { VariantsService } from './variants/variants.service';
+import { ImageWorkScheduler } from './work/image-work-scheduler';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Image, ImageVariant]), StorageModule],
+  imports: [TypeOrmModule.forFeature([Image, ImageVariant, VariantCreation]), StorageModule],
   controllers: [ImagesController, LinksController, CompatController],
   providers: [
     ImagesService,
@@ -33,6 +36,9 @@ import { VariantsService } from './variants/variants.service';
     LinkSigner,
     ContentAccess,
     LinksService,
+    VariantRateLimiter,
+    ImageWorkScheduler,
   ],
+  exports: [ImageWorkScheduler],
 })
 export class ImagesModule {}

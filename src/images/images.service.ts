@@ -14,6 +14,7 @@ import { Image } from './image.entity';
 import { ImageNotFoundError, ListOthersForbiddenError } from './images.errors';
 import { ContentAccess } from './links/content-access';
 import { ValidatedUpload } from './upload/received-upload';
+import { ImageVariant } from './variants/variant.entity';
 import { variantFilename } from './variants/variant-filename';
 import { VariantsService } from './variants/variants.service';
 
@@ -46,6 +47,7 @@ export class ImagesService {
       width: upload.width,
       height: upload.height,
       checksum: upload.sha256,
+      orientation: upload.orientation,
       uploadedAt: new Date(),
     });
     try {
@@ -77,19 +79,52 @@ export class ImagesService {
     return ImageDto.from(await this.findOwned(user, id));
   }
 
-  /** Variants, then the original's bytes (a storage outage keeps the row for a retry), then the row. */
+  /**
+   * Variants, then the original's bytes (a storage outage keeps the row for a retry), then the row;
+   * then any bytes a variant computed meanwhile left behind (its own insert fails from here on).
+   */
   async remove(user: AuthUser, id: string): Promise<void> {
     const image = await this.findOwned(user, id);
     await this.variants.removeAll(image.id);
     await this.storage.delete(image.storageKey);
     await this.images.delete({ id: image.id });
+    await this.variants.sweepOrphans(image.id);
+  }
+
+  /** The image entity for content and links: by bearer token (owner or admin). */
+  findReadable(user: AuthUser, id: string): Promise<Image> {
+    return this.findOwned(user, id);
   }
 
   /** The original's bytes, or a variant's when the query transforms it; by bearer token or signed link. */
   async openContent(user: AuthUser | undefined, id: string, query: ContentQueryDto): Promise<StoredContent> {
     const grant = this.access.grant(user, id, query);
     const image = grant.user ? await this.findOwned(grant.user, id) : await this.findById(id);
-    const variant = await this.variants.resolve(image, query);
+    // A signed link's variants are on the owner's account: the owner shared it.
+    const requesterId = grant.user?.id ?? image.ownerId;
+    const transform = await this.variants.normalize(image, query);
+    let variant = transform ? await this.variants.resolve(image, transform, requesterId) : null;
+    const content: StoredContent = {
+      ...this.describe(image, variant),
+      disposition: query.download ? 'attachment' : 'inline',
+      cacheControl: grant.cacheControl,
+      open: async (range) => {
+        try {
+          return await this.storage.open((variant ?? image).storageKey, range);
+        } catch (error) {
+          if (!(error instanceof ObjectNotFoundError)) throw error;
+          if (!variant || !transform) return this.missingBytes(image, image.storageKey);
+          // Another instance evicted it between our lookup and this open: compute it again.
+          variant = await this.variants.replace(image, transform, variant, requesterId);
+          Object.assign(content, this.describe(image, variant));
+          return this.storage.open(variant.storageKey, range).catch(() => this.missingBytes(image, variant!.storageKey));
+        }
+      },
+    };
+    return content;
+  }
+
+  private describe(image: Image, variant: ImageVariant | null): Pick<StoredContent, 'size' | 'mimeType' | 'checksum' | 'lastModified' | 'filename'> {
     const source = variant ?? image;
     return {
       size: source.size,
@@ -97,15 +132,12 @@ export class ImagesService {
       checksum: source.checksum,
       lastModified: variant?.createdAt ?? image.uploadedAt,
       filename: variant ? variantFilename(image.filename, variant.mimeType) : image.filename,
-      disposition: query.download ? 'attachment' : 'inline',
-      cacheControl: grant.cacheControl,
-      open: (range) =>
-        this.storage.open(source.storageKey, range).catch((error: unknown) => {
-          if (!(error instanceof ObjectNotFoundError)) throw error;
-          this.logger.error(`image ${image.id} has no bytes at ${source.storageKey}`);
-          throw new ImageNotFoundError();
-        }),
     };
+  }
+
+  private missingBytes(image: Image, key: string): never {
+    this.logger.error(`image ${image.id} has no bytes at ${key}`);
+    throw new ImageNotFoundError();
   }
 
   /** Another user's image answers exactly like a missing one. Admins reach every image. */

@@ -1,5 +1,6 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { ImageVariants1765000000000 } from './1765000000000-image-variants';
+import { BoundedVariants1767100000000 } from './1767100000000-bounded-variants';
 
 /** Every migration, in order; listed by class so the app and the CLI run the same set. */
-export const migrations = [InitialSchema1764000000000, ImageVariants1765000000000];
+export const migrations = [InitialSchema1764000000000, ImageVariants1765000000000, BoundedVariants1767100000000];

@@ -6,6 +6,7 @@ import { extensionOf } from './filename';
 import { ImageDecoder } from './image-decoder';
 import { MAGIC_BYTES_LENGTH, detectImageType, imageTypeForExtension } from './image-types';
 import { ReceivedUpload, ValidatedUpload } from './received-upload';
+import { ImageWorkScheduler } from '../work/image-work-scheduler';
 import { ContentTypeMismatchError, EmptyFileError, FileRequiredError, UnsupportedFileTypeError } from '../images.errors';
 
 /**
@@ -17,6 +18,7 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
   constructor(
     private readonly storage: StorageDriver,
     private readonly decoder: ImageDecoder,
+    private readonly work: ImageWorkScheduler,
     @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
   ) {}
 
@@ -31,8 +33,9 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     if (detected !== claimed) {
       throw new ContentTypeMismatchError(`The file is named '.${extensionOf(upload.filename)}' but its bytes are ${detected.mimeType}`);
     }
-    const { width, height } = await this.decoder.verify(upload.tempKey, detected);
-    return { ...upload, mimeType: detected.mimeType, extension: detected.extension, width, height };
+    const owner = upload.ownerId ?? 'anonymous';
+    const { width, height, orientation } = await this.work.run(owner, 'verify', () => this.decoder.verify(upload.tempKey, detected));
+    return { ...upload, mimeType: detected.mimeType, extension: detected.extension, width, height, orientation };
   }
 
   private checkExtension(filename: string) {
