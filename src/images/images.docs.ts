@@ -9,11 +9,19 @@ const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'Image id' }
 
 export const ApiUploadImage = (summary: string, deprecated = false) =>
   applyDecorators(
-    ApiOperation({ summary, deprecated, description: 'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.' }),
+    ApiOperation({
+      summary,
+      deprecated,
+      description: 'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.',
+    }),
     ApiConsumes('multipart/form-data'),
     ApiBody({
       required: true,
-      schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'jpg, jpeg, png, gif or webp' } } },
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: { file: { type: 'string', format: 'binary', description: 'jpg, jpeg, png, gif or webp' } },
+      },
     }),
     ApiData(ImageDto, {
       status: 201,
@@ -57,5 +65,5 @@ export const ApiImageContent = () =>
     }),
     ApiResponse({ status: 206, description: 'One byte range of the content' }),
     ApiResponse({ status: 304, description: 'Not modified (If-None-Match matched the ETag)' }),
-    ApiProblems(400, 401, 403, 404, 416, 422, 503),
+    ApiProblems(400, 401, 403, 404, 416, 422, 429, 503),
   );

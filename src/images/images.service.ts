@@ -18,6 +18,9 @@ import { ImageVariant } from './variants/variant.entity';
 import { variantFilename } from './variants/variant-filename';
 import { VariantsService } from './variants/variants.service';
 
+/** A variant evicted by another instance is recomputed; this many tries bound a pathological eviction storm. */
+const MAX_VARIANT_OPENS = 3;
+
 const SORT_COLUMNS = { uploadedAt: 'image.uploaded_at', size: 'image.size', filename: 'image.filename' } as const;
 
 @Injectable()
@@ -97,34 +100,38 @@ export class ImagesService {
   }
 
   /** The original's bytes, or a variant's when the query transforms it; by bearer token or signed link. */
-  async openContent(user: AuthUser | undefined, id: string, query: ContentQueryDto): Promise<StoredContent> {
+  async openContent(user: AuthUser | undefined, id: string, query: ContentQueryDto, signal?: AbortSignal): Promise<StoredContent> {
     const grant = this.access.grant(user, id, query);
     const image = grant.user ? await this.findOwned(grant.user, id) : await this.findById(id);
     // A signed link's variants are on the owner's account: the owner shared it.
     const requesterId = grant.user?.id ?? image.ownerId;
     const transform = await this.variants.normalize(image, query);
-    let variant = transform ? await this.variants.resolve(image, transform, requesterId) : null;
+    let variant = transform ? await this.variants.resolve(image, transform, requesterId, signal) : null;
     const content: StoredContent = {
       ...this.describe(image, variant),
       disposition: query.download ? 'attachment' : 'inline',
       cacheControl: grant.cacheControl,
       open: async (range) => {
-        try {
-          return await this.storage.open((variant ?? image).storageKey, range);
-        } catch (error) {
-          if (!(error instanceof ObjectNotFoundError)) throw error;
-          if (!variant || !transform) return this.missingBytes(image, image.storageKey);
-          // Another instance evicted it between our lookup and this open: compute it again.
-          variant = await this.variants.replace(image, transform, variant, requesterId);
-          Object.assign(content, this.describe(image, variant));
-          return this.storage.open(variant.storageKey, range).catch(() => this.missingBytes(image, variant!.storageKey));
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await this.storage.open((variant ?? image).storageKey, range);
+          } catch (error) {
+            if (!(error instanceof ObjectNotFoundError)) throw error;
+            if (!variant || !transform || attempt >= MAX_VARIANT_OPENS) return this.missingBytes(image, (variant ?? image).storageKey);
+            // Another instance evicted it between our lookup and this open: compute it again.
+            variant = await this.variants.replace(image, transform, variant, requesterId);
+            Object.assign(content, this.describe(image, variant));
+          }
         }
       },
     };
     return content;
   }
 
-  private describe(image: Image, variant: ImageVariant | null): Pick<StoredContent, 'size' | 'mimeType' | 'checksum' | 'lastModified' | 'filename'> {
+  private describe(
+    image: Image,
+    variant: ImageVariant | null,
+  ): Pick<StoredContent, 'size' | 'mimeType' | 'checksum' | 'lastModified' | 'filename'> {
     const source = variant ?? image;
     return {
       size: source.size,

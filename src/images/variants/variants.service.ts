@@ -11,13 +11,28 @@ import { isForeignKeyViolation, isUniqueViolation } from '../../database/databas
 import { StorageDriver } from '../../storage/storage-driver';
 import { ObjectNotFoundError } from '../../storage/storage.errors';
 import { Image } from '../image.entity';
-import { ImageNotFoundError, ServiceBusyError, TransformFailedError } from '../images.errors';
+import { ImageNotFoundError, ServiceBusyError, TransformFailedError, WorkCancelledError } from '../images.errors';
 import { ImageWorkScheduler } from '../work/image-work-scheduler';
 import { isSharpTimeout, tooComplexOr } from '../work/sharp-errors';
 import { ImageTransformer } from './image-transformer';
-import { EXTENSION_OF_FORMAT, MIME_OF_FORMAT, Transform, TransformParams, displayedSize, hashOfKey, normalizeTransform } from './transform-params';
+import {
+  EXTENSION_OF_FORMAT,
+  MIME_OF_FORMAT,
+  Transform,
+  TransformParams,
+  displayedSize,
+  hashOfKey,
+  normalizeTransform,
+} from './transform-params';
 import { VariantRateLimiter } from './variant-rate-limiter';
 import { ImageVariant } from './variant.entity';
+
+interface Flight {
+  promise: Promise<ImageVariant>;
+  cancel: AbortController;
+  /** Requests joined to it; only those that can go away (with a signal) ever leave. */
+  waiting: number;
+}
 
 /** `last_served_at` is rewritten at most this often per variant: eviction needs the order, not the instant. */
 const TOUCH_EVERY_MS = 60_000;
@@ -30,8 +45,8 @@ const TOUCH_EVERY_MS = 60_000;
 @Injectable()
 export class VariantsService {
   private readonly logger = new Logger(VariantsService.name);
-  /** Requests for a variant already being looked up or computed here join that one promise. */
-  private readonly inFlight = new Map<string, Promise<ImageVariant>>();
+  /** Requests for a variant already being looked up or computed here join that one flight. */
+  private readonly inFlight = new Map<string, Flight>();
 
   constructor(
     @InjectRepository(ImageVariant) private readonly variants: Repository<ImageVariant>,
@@ -50,15 +65,23 @@ export class VariantsService {
     return normalizeTransform(requested, { mimeType: image.mimeType, ...displayedSize(image, orientation) });
   }
 
-  /** The stored variant for this transform, computing it the first time (on behalf of `requesterId`). */
-  resolve(image: Image, transform: Transform, requesterId: string): Promise<ImageVariant> {
+  /**
+   * The stored variant for this transform, computing it the first time (on behalf of `requesterId`).
+   * When every request waiting for a new variant has gone (`signal`), its queued work is dropped.
+   */
+  resolve(image: Image, transform: Transform, requesterId: string, signal?: AbortSignal): Promise<ImageVariant> {
     const flightKey = `${image.id}?${transform.key}`;
-    let pending = this.inFlight.get(flightKey);
-    if (!pending) {
-      pending = this.findOrCreate(image, transform, requesterId).finally(() => this.inFlight.delete(flightKey));
-      this.inFlight.set(flightKey, pending);
+    let flight = this.inFlight.get(flightKey);
+    if (!flight) {
+      const cancel = new AbortController();
+      const promise = this.findOrCreate(image, transform, requesterId, cancel.signal).finally(() => this.inFlight.delete(flightKey));
+      flight = { promise, cancel, waiting: 0 };
+      this.inFlight.set(flightKey, flight);
     }
-    return pending;
+    const joined = flight;
+    joined.waiting += 1;
+    signal?.addEventListener('abort', () => --joined.waiting === 0 && joined.cancel.abort(), { once: true });
+    return joined.promise;
   }
 
   /** A variant whose bytes vanished (evicted by another instance): forget its row and compute it again. */
@@ -79,7 +102,7 @@ export class VariantsService {
     for await (const object of this.storage.list(`variants/${imageId}/`)) await this.storage.delete(object.key);
   }
 
-  private async findOrCreate(image: Image, transform: Transform, requesterId: string): Promise<ImageVariant> {
+  private async findOrCreate(image: Image, transform: Transform, requesterId: string, signal: AbortSignal): Promise<ImageVariant> {
     const found = await this.find(image.id, transform.key);
     if (found) {
       await this.touch(found);
@@ -87,10 +110,10 @@ export class VariantsService {
     }
     const creation = await this.rateLimiter.take(requesterId);
     try {
-      return await this.work.run(requesterId, 'variant', () => this.create(image, transform));
+      return await this.work.run(requesterId, 'variant', () => this.create(image, transform), { signal });
     } catch (error) {
-      // Refused before any work: it was not a new variant after all.
-      if (error instanceof ServiceBusyError) await this.rateLimiter.refund(creation);
+      // Refused or dropped before any work: it was not a new variant after all.
+      if (error instanceof ServiceBusyError || error instanceof WorkCancelledError) await this.rateLimiter.refund(creation);
       throw error;
     }
   }
@@ -139,15 +162,20 @@ export class VariantsService {
   }
 
   /** Another instance may have stored the same variant meanwhile: the unique key decides, and its row wins. */
-  private async insert(variant: ImageVariant): Promise<ImageVariant> {
+  private async insert(variant: ImageVariant, attempts = 3): Promise<ImageVariant> {
     try {
       await this.variants.insert(variant);
     } catch (error) {
-      await this.discard(variant);
       if (isUniqueViolation(error)) {
         const existing = await this.find(variant.imageId, variant.paramsKey);
-        if (existing) return existing;
+        if (existing) {
+          await this.discard(variant);
+          return existing;
+        }
+        // That row was evicted in between: ours can take its place.
+        if (attempts > 1) return this.insert(variant, attempts - 1);
       }
+      await this.discard(variant);
       // The image was deleted while its variant was computed.
       if (isForeignKeyViolation(error)) throw new ImageNotFoundError();
       throw error;

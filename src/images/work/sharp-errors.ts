@@ -2,7 +2,7 @@ import { ImageTooComplexError } from '../images.errors';
 
 /** sharp's `timeout()` fails the pipeline with libvips' "timeout: N% complete". */
 export function isSharpTimeout(error: unknown): boolean {
-  return error instanceof Error && /^timeout: \d+% complete/.test(error.message);
+  return error instanceof Error && /\btimeout: \d+% complete/.test(error.message);
 }
 
 /** Throws IMAGE_TOO_COMPLEX for a decode or encode stopped by DECODE_TIMEOUT, else the fallback's error. */
