@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Page } from '../common/dto/page';
-import { StorageDriver } from '../storage/storage-driver';
+import { Readable } from 'node:stream';
+import { ByteRange, StorageDriver } from '../storage/storage-driver';
 import { ObjectNotFoundError } from '../storage/storage.errors';
 import { StoredContent } from './content/stored-content';
 import { ContentQueryDto } from './dto/content-query.dto';
@@ -17,9 +18,6 @@ import { ValidatedUpload } from './upload/received-upload';
 import { ImageVariant } from './variants/variant.entity';
 import { variantFilename } from './variants/variant-filename';
 import { VariantsService } from './variants/variants.service';
-
-/** A variant evicted by another instance is recomputed; this many tries bound a pathological eviction storm. */
-const MAX_VARIANT_OPENS = 3;
 
 const SORT_COLUMNS = { uploadedAt: 'image.uploaded_at', size: 'image.size', filename: 'image.filename' } as const;
 
@@ -112,17 +110,23 @@ export class ImagesService {
       disposition: query.download ? 'attachment' : 'inline',
       cacheControl: grant.cacheControl,
       open: async (range) => {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await this.storage.open((variant ?? image).storageKey, range);
-          } catch (error) {
-            if (!(error instanceof ObjectNotFoundError)) throw error;
-            if (!variant || !transform || attempt >= MAX_VARIANT_OPENS) return this.missingBytes(image, (variant ?? image).storageKey);
-            // Another instance evicted it between our lookup and this open: compute it again.
-            variant = await this.variants.replace(image, transform, variant, requesterId);
-            Object.assign(content, this.describe(image, variant));
-          }
+        try {
+          return await this.openBytes(image, variant, range);
+        } catch (error) {
+          if (!(error instanceof ObjectNotFoundError && variant && transform)) throw error;
         }
+        // Another instance evicted it between our lookup and this open: compute and store it again...
+        variant = await this.variants.replace(image, transform, variant, requesterId);
+        Object.assign(content, this.describe(image, variant));
+        try {
+          return await this.openBytes(image, variant, range);
+        } catch (error) {
+          if (!(error instanceof ObjectNotFoundError)) throw error;
+        }
+        // ...and if eviction wins that race too, serve this response fresh, without storing it.
+        const fresh = await this.variants.computeFresh(image, transform, requesterId);
+        Object.assign(content, { size: fresh.bytes.length, checksum: fresh.checksum, lastModified: new Date() });
+        return Readable.from([range ? fresh.bytes.subarray(range.start, range.end + 1) : fresh.bytes]);
       },
     };
     return content;
@@ -142,9 +146,14 @@ export class ImagesService {
     };
   }
 
-  private missingBytes(image: Image, key: string): never {
-    this.logger.error(`image ${image.id} has no bytes at ${key}`);
-    throw new ImageNotFoundError();
+  /** Opens a variant's bytes (ObjectNotFoundError passes through), or the original's (a missing original is logged and a 404). */
+  private async openBytes(image: Image, variant: ImageVariant | null, range?: ByteRange): Promise<Readable> {
+    if (variant) return this.storage.open(variant.storageKey, range);
+    return this.storage.open(image.storageKey, range).catch((error: unknown) => {
+      if (!(error instanceof ObjectNotFoundError)) throw error;
+      this.logger.error(`image ${image.id} has no bytes at ${image.storageKey}`);
+      throw new ImageNotFoundError();
+    });
   }
 
   /** Another user's image answers exactly like a missing one. Admins reach every image. */

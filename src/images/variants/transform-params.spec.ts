@@ -16,21 +16,41 @@ describe('normalizeTransform', () => {
     expect(normalizeTransform({ w: 1000, h: 750 }, photo())).toBeNull();
     expect(normalizeTransform({ w: 4096 }, { mimeType: 'image/png', width: 1, height: 10 })).toBeNull();
     expect(normalizeTransform({ h: 4096 }, { mimeType: 'image/png', width: 64, height: 48 })).toBeNull();
-    expect(normalizeTransform({ w: 5000, format: 'webp' }, photo())).toMatchObject({ key: 'format=webp', output: { width: 1000, height: 750 } });
+    expect(normalizeTransform({ w: 5000, format: 'webp' }, photo())).toMatchObject({
+      key: 'format=webp',
+      output: { width: 1000, height: 750 },
+    });
   });
 
   it('keys a resize by its output size, so requests giving the same output share one variant', () => {
     const plain = normalizeTransform({ w: 300 }, photo());
-    expect(plain).toMatchObject({ key: 'w=300&h=225', output: { width: 300, height: 225 }, resize: { width: 300, height: 225, fit: 'fill' } });
-    for (const same of [{ w: 300, h: 225 }, { w: 300, fit: 'inside' }, { h: 225 }, { w: 300, h: 4096 }, { w: 300, h: 225, fit: 'outside' }, { w: 300, fit: 'cover' }] as TransformParams[]) {
+    expect(plain).toMatchObject({
+      key: 'w=300&h=225',
+      output: { width: 300, height: 225 },
+      resize: { width: 300, height: 225, fit: 'fill' },
+    });
+    for (const same of [
+      { w: 300, h: 225 },
+      { w: 300, fit: 'inside' },
+      { h: 225 },
+      { w: 300, h: 4096 },
+      { w: 300, h: 225, fit: 'outside' },
+      { w: 300, fit: 'cover' },
+    ] as TransformParams[]) {
       expect(normalizeTransform(same, photo())?.key).toBe(plain?.key);
     }
   });
 
   it('bounds box fits (cover, contain) by the original, keeping the asked aspect', () => {
-    expect(normalizeTransform({ w: 200, h: 200, fit: 'cover' }, photo())).toMatchObject({ key: 'w=200&h=200&fit=cover', output: { width: 200, height: 200 } });
+    expect(normalizeTransform({ w: 200, h: 200, fit: 'cover' }, photo())).toMatchObject({
+      key: 'w=200&h=200&fit=cover',
+      output: { width: 200, height: 200 },
+    });
     expect(normalizeTransform({ w: 4000, h: 4000, fit: 'cover' }, photo())).toMatchObject({ key: 'w=750&h=750&fit=cover' });
-    expect(normalizeTransform({ w: 4096, h: 10, fit: 'contain' }, { mimeType: 'image/png', width: 1, height: 10 })?.output).toEqual({ width: 1, height: 1 });
+    expect(normalizeTransform({ w: 4096, h: 10, fit: 'contain' }, { mimeType: 'image/png', width: 1, height: 10 })?.output).toEqual({
+      width: 1,
+      height: 1,
+    });
   });
 
   it('stretches only the given sides with fill, never beyond the original', () => {
@@ -40,15 +60,26 @@ describe('normalizeTransform', () => {
 
   it('keeps every side at most 4096, even for a format conversion', () => {
     const big: SourceImage = { mimeType: 'image/png', width: 8192, height: 2048 };
-    expect(normalizeTransform({ format: 'webp' }, big)).toMatchObject({ key: 'w=4096&h=1024&format=webp', output: { width: 4096, height: 1024 } });
+    expect(normalizeTransform({ format: 'webp' }, big)).toMatchObject({
+      key: 'w=4096&h=1024&format=webp',
+      output: { width: 4096, height: 1024 },
+    });
   });
 
   it('is idempotent: normalising a key gives the same key (signed links carry keys)', () => {
-    const sources: SourceImage[] = [photo(), { mimeType: 'image/png', width: 3, height: 2 }, { mimeType: 'image/png', width: 997, height: 13 }];
+    const sources: SourceImage[] = [
+      photo(),
+      { mimeType: 'image/png', width: 3, height: 2 },
+      { mimeType: 'image/png', width: 997, height: 13 },
+    ];
     for (const source of sources) {
       for (let w = 1; w <= 40; w += 3) {
         for (const fit of ['inside', 'outside', 'cover', 'contain', 'fill'] as const) {
-          for (const params of [{ w, fit }, { w, h: 7, fit }, { h: w, fit }] as TransformParams[]) {
+          for (const params of [
+            { w, fit },
+            { w, h: 7, fit },
+            { h: w, fit },
+          ] as TransformParams[]) {
             const first = normalizeTransform(params, source);
             if (!first) continue;
             expect(normalizeTransform(first.params, source)?.key).toBe(first.key);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
@@ -88,6 +88,21 @@ export class VariantsService {
   async replace(image: Image, transform: Transform, stale: ImageVariant, requesterId: string): Promise<ImageVariant> {
     await this.variants.delete({ id: stale.id });
     return this.resolve(image, transform, requesterId);
+  }
+
+  /** The variant's bytes computed for one response and not stored: the last resort when eviction keeps winning the race. */
+  async computeFresh(image: Image, transform: Transform, requesterId: string): Promise<{ bytes: Buffer; checksum: string }> {
+    return this.work.run(requesterId, 'variant', async () => {
+      try {
+        const output = await this.transformer.transform(image.storageKey, transform);
+        const chunks: Buffer[] = [];
+        for await (const chunk of output.stream) chunks.push(chunk as Buffer);
+        const bytes = Buffer.concat(chunks);
+        return { bytes, checksum: createHash('sha256').update(bytes).digest('hex') };
+      } catch (error) {
+        return this.transformFailed(image.id, error);
+      }
+    });
   }
 
   /** Bytes first, then rows; a storage outage leaves the rows for a retry. */

@@ -65,7 +65,13 @@ describe('ImageWorkScheduler', () => {
         await g.promise;
         order.push(name);
       });
-    const runs = [job('a', 'a1'), ...Array.from({ length: 20 }, (_, i) => job('a', `a${i + 2}`)), job('b', 'b1'), job('c', 'c1'), job('b', 'b2')];
+    const runs = [
+      job('a', 'a1'),
+      ...Array.from({ length: 20 }, (_, i) => job('a', `a${i + 2}`)),
+      job('b', 'b1'),
+      job('c', 'c1'),
+      job('b', 'b2'),
+    ];
     g.open();
     await Promise.all(runs);
     expect(order.slice(0, 5)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2']);
