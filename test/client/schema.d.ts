@@ -177,7 +177,7 @@ export interface paths {
         };
         /**
          * Download an image's bytes, or a resized/converted variant of them
-         * @description Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`).
+         * @description Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`). The output never exceeds the original nor 4096 on a side, and parameters are normalised to the output they give. New variants count against `TRANSFORM_RATE_LIMIT` (429), wait in the image-work queue (503 `SERVICE_BUSY` when full) and are stopped after `DECODE_TIMEOUT` (422 `IMAGE_TOO_COMPLEX`).
          */
         get: operations["getImageContent"];
         put?: never;
@@ -627,6 +627,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -756,6 +758,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -862,6 +866,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1018,6 +1024,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1172,6 +1180,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1359,6 +1369,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1488,6 +1500,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1633,6 +1647,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1815,6 +1831,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1948,6 +1966,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2077,6 +2097,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2282,6 +2304,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Internal Server Error */
             500: {
                 headers: {
@@ -2305,6 +2349,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2442,6 +2488,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2624,6 +2672,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -14,11 +14,12 @@ export interface TransformOutput {
 }
 
 /**
- * Encoder effort (CPU per output pixel). libvips' defaults (AVIF 4, WebP 4) took ~26 s of CPU for one
- * q=100 AVIF of a 12 MP photo here; these keep the worst variant within a few seconds on 2 cores
- * (figures in the README's performance section), at a few percent larger files.
+ * Encoder effort (CPU per output pixel). libheif's and libwebp's encoders run after libvips' pipeline,
+ * where DECODE_TIMEOUT cannot stop them, so effort is their bound: AVIF 0 keeps a q=100 AVIF of a
+ * 12 MP photo at ~4 s of CPU here (libvips' default 4 takes several times that); WebP's default 4
+ * stays ~2.6 s with half the bytes of effort 0. Figures in the README's performance section.
  */
-export const ENCODER_EFFORT: Partial<Record<EncodeFormat, number>> = { avif: 0, webp: 2 };
+export const ENCODER_EFFORT: Partial<Record<EncodeFormat, number>> = { avif: 0, webp: 4 };
 
 /** Resizes and converts a stored image with sharp: EXIF orientation applied, metadata stripped. */
 @Injectable()
