@@ -9,19 +9,11 @@ const idParam = ApiParam({ name: 'id', format: 'uuid', description: 'Image id' }
 
 export const ApiUploadImage = (summary: string, deprecated = false) =>
   applyDecorators(
-    ApiOperation({
-      summary,
-      deprecated,
-      description: 'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.',
-    }),
+    ApiOperation({ summary, deprecated, description: 'One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity.' }),
     ApiConsumes('multipart/form-data'),
     ApiBody({
       required: true,
-      schema: {
-        type: 'object',
-        required: ['file'],
-        properties: { file: { type: 'string', format: 'binary', description: 'jpg, jpeg, png, gif or webp' } },
-      },
+      schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'jpg, jpeg, png, gif or webp' } } },
     }),
     ApiData(ImageDto, {
       status: 201,

@@ -8,11 +8,7 @@ export class ImageDto {
   @ApiProperty({ example: 'holiday photo.jpg', description: "The client's original file name (last path segment, at most 255 bytes)" })
   filename!: string;
 
-  @ApiProperty({
-    enum: ['image/jpeg', 'image/png', 'image/gif', 'image/webp'],
-    example: 'image/jpeg',
-    description: 'Detected from the bytes',
-  })
+  @ApiProperty({ enum: ['image/jpeg', 'image/png', 'image/gif', 'image/webp'], example: 'image/jpeg', description: 'Detected from the bytes' })
   mimeType!: string;
 
   @ApiProperty({ enum: ['jpg', 'png', 'gif', 'webp'], example: 'jpg' })

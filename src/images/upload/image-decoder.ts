@@ -28,10 +28,7 @@ export class ImageDecoder {
     const width = meta.width ?? 0;
     const height = meta.pageHeight ?? meta.height ?? 0;
     if (meta.format !== type.sharpFormat || !width || !height) throw new ImageCorruptError();
-    if (width * (meta.height ?? height) > this.cfg.maxImagePixels)
-      throw new ImageDimensionsTooLargeError(
-        `The image is ${width}×${height} = ${width * height} pixels; the limit is ${this.cfg.maxImagePixels}`,
-      );
+    if (width * (meta.height ?? height) > this.cfg.maxImagePixels) throw new ImageDimensionsTooLargeError(`The image is ${width}×${height} = ${width * height} pixels; the limit is ${this.cfg.maxImagePixels}`);
     await image
       .resize({ width: Math.max(1, Math.ceil(width / SHRINK)), kernel: 'nearest', fastShrinkOnLoad: true })
       .timeout({ seconds: this.work.decodeTimeoutSeconds })

@@ -25,6 +25,8 @@ export class UploadInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<RequestWithUpload>();
     const receiver = new MultipartReceiver(this.storage, this.cfg.maxContentLength);
     req.upload = await receiver.receive(req);
-    return next.handle().pipe(catchError((error: unknown) => from(receiver.discard()).pipe(mergeMap(() => throwError(() => error)))));
+    return next
+      .handle()
+      .pipe(catchError((error: unknown) => from(receiver.discard()).pipe(mergeMap(() => throwError(() => error)))));
   }
 }

@@ -1,0 +1,40 @@
+/**
+ * A counting semaphore: at most `limit` tasks run at once, the rest wait in arrival order.
+ * Hand-written because it is a dozen lines and the maintained packages (p-limit) are ESM-only.
+ */
+export class TransformLimiter {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a positive integer, got ${limit}`);
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await task();
+    } finally {
+      this.release();
+    }
+  }
+
+  get active(): number {
+    return this.running;
+  }
+
+  private acquire(): Promise<void> {
+    if (this.running < this.limit) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    // The slot passes straight to the next task, so `running` stays the same.
+    if (next) next();
+    else this.running -= 1;
+  }
+}
