@@ -1,3 +1,5 @@
+// First: sizes libuv's threadpool before any module can start it (see threadpool.ts).
+import './threadpool';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigType } from '@nestjs/config';

@@ -54,8 +54,10 @@ describe('signed links (POST /images/{id}/links)', () => {
 
   it('carries normalised transform parameters, and serves that variant', async () => {
     const url = await linkUrl({ w: 32, fit: 'inside', format: 'webp', q: 70 });
-    expect(url).toMatch(/\/content\?w=32&format=webp&q=70&expires=\d+&sig=/);
-    expect(await linkUrl({ w: 32, format: 'png', q: 70 })).toMatch(/\/content\?w=32&expires=/);
+    // Normalised to the output it gives (32×24 of the 64×48 original): both sides are named.
+    expect(url).toMatch(/\/content\?w=32&h=24&format=webp&q=70&expires=\d+&sig=/);
+    expect(await linkUrl({ w: 32, format: 'png', q: 70 })).toMatch(/\/content\?w=32&h=24&expires=/);
+    expect(await linkUrl({ w: 4096, h: 24 })).toMatch(/\/content\?w=32&h=24&expires=/);
     const res = await getBytes(t, url);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('image/webp');

@@ -109,7 +109,8 @@ describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () =
     expect(Buffer.compare(first.body, second.body)).toBe(0);
     const rows = await variantRows(t, id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ params_key: 'w=30&format=webp', mime_type: 'image/webp', width: 30, height: 23 });
+    // The key names the resolved output (30×23), so `w=30&h=23` would be this same variant.
+    expect(rows[0]).toMatchObject({ params_key: 'w=30&h=23&format=webp', mime_type: 'image/webp', width: 30, height: 23 });
     expect(first.headers.etag).toBe(`"${rows[0].checksum}"`);
     await expect(variantFiles(t, id)).resolves.toEqual([rows[0].storage_key]);
     expect(rows[0].storage_key).toMatch(new RegExp(`^variants/${id}/[0-9a-f]+\\.webp$`));

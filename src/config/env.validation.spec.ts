@@ -173,3 +173,33 @@ describe('parseEnv: header cost limits', () => {
     expect(problems).toEqual([expect.stringMatching(/MAX_IMAGE_SIDE='-1'.*MAX_IMAGE_SIDE=16384/), expect.stringMatching(/MAX_DECODE_MEMORY='256MBt'.*MAX_DECODE_MEMORY=256MB/)]);
   });
 });
+
+describe('parseEnv: bounded image work', () => {
+  it('has defaults for every limit', () => {
+    expect(parseEnv({}).imageWork).toEqual({ maxQueued: 64, decodeTimeout: 20, maxVariantsPerImage: 20, transformRateLimit: 120 });
+  });
+
+  it('reads MAX_CONCURRENT_IMAGE_WORK, and MAX_CONCURRENT_TRANSFORMS as its older name', () => {
+    expect(parseEnv({ MAX_CONCURRENT_TRANSFORMS: '3' }).maxConcurrentTransforms).toBe(3);
+    expect(parseEnv({ MAX_CONCURRENT_IMAGE_WORK: '5', MAX_CONCURRENT_TRANSFORMS: '3' }).maxConcurrentTransforms).toBe(5);
+  });
+
+  it('names each bad value', () => {
+    const problems = problemsOf({
+      MAX_CONCURRENT_IMAGE_WORK: '0',
+      MAX_QUEUED_IMAGE_WORK: 'many',
+      DECODE_TIMEOUT: '1x',
+      MAX_VARIANTS_PER_IMAGE: '-1',
+      TRANSFORM_RATE_LIMIT: '1.5',
+    });
+    for (const name of [
+      'MAX_CONCURRENT_IMAGE_WORK',
+      'MAX_QUEUED_IMAGE_WORK',
+      'DECODE_TIMEOUT',
+      'MAX_VARIANTS_PER_IMAGE',
+      'TRANSFORM_RATE_LIMIT',
+    ]) {
+      expect(problems.join('\n')).toContain(name);
+    }
+  });
+});

@@ -29,6 +29,7 @@ export interface Env {
   maxImagePixels: number;
   maxImageSide: number;
   maxDecodeMemory: number;
+  /** MAX_CONCURRENT_IMAGE_WORK (alias: MAX_CONCURRENT_TRANSFORMS). */
   maxConcurrentTransforms: number;
   uploadDir: string;
   storageDriver: 'local' | 's3';
@@ -51,6 +52,12 @@ export interface Env {
   /** Bytes of originals one user may keep; 0 is unlimited. */
   userQuotaBytes: number;
   warnings: string[];
+  imageWork: {
+    maxQueued: number;
+    decodeTimeout: number;
+    maxVariantsPerImage: number;
+    transformRateLimit: number;
+  };
 }
 
 export class ConfigValidationError extends Error {
@@ -110,7 +117,10 @@ function readAll(r: EnvReader): Env {
       parseByteSize,
       'a size in bytes or with a KB, MB or GB suffix (binary units), e.g. MAX_DECODE_MEMORY=256MB',
     ),
-    maxConcurrentTransforms: r.int('MAX_CONCURRENT_TRANSFORMS', availableParallelism()),
+    // MAX_CONCURRENT_TRANSFORMS is the older name of the same limit; the new one wins when both are set.
+    maxConcurrentTransforms: r.raw('MAX_CONCURRENT_IMAGE_WORK')
+      ? r.int('MAX_CONCURRENT_IMAGE_WORK', availableParallelism())
+      : r.int('MAX_CONCURRENT_TRANSFORMS', availableParallelism()),
     uploadDir: r.raw('UPLOAD_DIR') || './uploads',
     storageDriver,
     s3: readS3(r, storageDriver === 's3'),
@@ -129,6 +139,16 @@ function readAll(r: EnvReader): Env {
       'a size in bytes or with a KB, MB or GB suffix (binary units), or 0 for unlimited, e.g. USER_QUOTA_BYTES=1GB',
     ),
     warnings: r.warnings,
+    imageWork: readImageWork(r),
+  };
+}
+
+function readImageWork(r: EnvReader): Env['imageWork'] {
+  return {
+    maxQueued: r.int('MAX_QUEUED_IMAGE_WORK', 64),
+    decodeTimeout: r.value('DECODE_TIMEOUT', '20s', parseDuration, DURATION_HINT('DECODE_TIMEOUT', '20s')),
+    maxVariantsPerImage: r.int('MAX_VARIANTS_PER_IMAGE', 20),
+    transformRateLimit: r.int('TRANSFORM_RATE_LIMIT', 120),
   };
 }
 

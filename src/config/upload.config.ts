@@ -10,7 +10,6 @@ export const uploadConfig = registerAs('upload', () => {
     /** Header limits checked before any pixel is decoded. */
     maxImageSide: env.maxImageSide,
     maxDecodeMemory: env.maxDecodeMemory,
-    maxConcurrentTransforms: env.maxConcurrentTransforms,
     /** Signs links to content (HMAC-SHA256). */
     secretKey: env.secretKey,
     /** Bytes of originals one user may keep; null is unlimited. */

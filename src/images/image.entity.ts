@@ -34,6 +34,10 @@ export class Image {
   @Column({ type: 'varchar', length: 64 })
   checksum!: string;
 
+  /** EXIF orientation (1–8) of the stored pixels; `width`/`height` are as stored. Null: not read yet. */
+  @Column({ type: 'smallint', nullable: true })
+  orientation!: number | null;
+
   @Column({ name: 'uploaded_at', type: 'datetime', precision: 3 })
   uploadedAt!: Date;
 }

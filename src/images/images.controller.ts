@@ -67,7 +67,10 @@ export class ImagesController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    await this.sender.send(req, res, await this.images.openContent(user, id, query));
+    // A client that leaves while its variant waits for a slot takes the waiting job with it.
+    const gone = new AbortController();
+    res.once('close', () => res.writableFinished || gone.abort());
+    await this.sender.send(req, res, await this.images.openContent(user, id, query, gone.signal));
   }
 
   @Delete(':id')

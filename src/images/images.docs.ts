@@ -67,7 +67,10 @@ export const ApiImageContent = () =>
       description:
         'Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` ' +
         'it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. ' +
-        'Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`).',
+        'Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`). ' +
+        'The output never exceeds the original nor 4096 on a side, and parameters are normalised to the output they give. ' +
+        'New variants count against `TRANSFORM_RATE_LIMIT` (429), wait in the image-work queue (503 `SERVICE_BUSY` when full) ' +
+        'and are stopped after `DECODE_TIMEOUT` (422 `IMAGE_TOO_COMPLEX`).',
     }),
     idParam,
     // Either the bearer token or a signed link: the empty requirement makes the token optional.
@@ -86,5 +89,5 @@ export const ApiImageContent = () =>
       headers: { ...CONTENT_HEADERS, 'Content-Range': { description: 'bytes start-end/size', schema: { type: 'string' } } },
     }),
     ApiResponse({ status: 304, description: 'Not modified (If-None-Match matched the ETag)' }),
-    ApiProblems(400, 401, 403, 404, 416, 422, 503),
+    ApiProblems(400, 401, 403, 404, 416, 422, 429, 503),
   );

@@ -117,3 +117,34 @@ export class QuotaExceededError extends AppError {
     super(ErrorCode.QUOTA_EXCEEDED, `This upload would take your images past your quota of ${quota} bytes`);
   }
 }
+
+// Bounded work: the image-work queue, decode timeouts and the variant budget.
+
+export class ServiceBusyError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super(ErrorCode.SERVICE_BUSY, `Too much image work is waiting; retry in ${retryAfterSeconds} seconds`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+}
+
+export class ImageTooComplexError extends AppError {
+  constructor(detail = 'The image takes too long to decode or transform', cause?: unknown) {
+    super(ErrorCode.IMAGE_TOO_COMPLEX, detail, { cause });
+  }
+}
+
+export class TransformRateLimitedError extends AppError {
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(ErrorCode.RATE_LIMITED, `At most ${limit} new variants a minute; retry in ${retryAfterSeconds} seconds`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+}
+
+/** The client went away while its image work waited; nobody reads this answer. */
+export class WorkCancelledError extends AppError {
+  constructor() {
+    super(ErrorCode.CLIENT_CLOSED_REQUEST, 'The client closed the request before its image work started');
+  }
+}

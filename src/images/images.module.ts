@@ -19,10 +19,13 @@ import { UploadAdmission } from './upload/upload-admission';
 import { UploadInterceptor } from './upload/upload.interceptor';
 import { ImageTransformer } from './variants/image-transformer';
 import { ImageVariant } from './variants/variant.entity';
+import { VariantCreation } from './variants/variant-creation.entity';
+import { VariantRateLimiter } from './variants/variant-rate-limiter';
 import { VariantsService } from './variants/variants.service';
+import { ImageWorkScheduler } from './work/image-work-scheduler';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Image, ImageVariant]), StorageModule, UsersModule],
+  imports: [TypeOrmModule.forFeature([Image, ImageVariant, VariantCreation]), StorageModule, UsersModule],
   controllers: [ImagesController, LinksController, CompatController],
   providers: [
     ImagesService,
@@ -38,8 +41,10 @@ import { VariantsService } from './variants/variants.service';
     LinksService,
     QuotaService,
     UploadAdmission,
+    VariantRateLimiter,
+    ImageWorkScheduler,
   ],
   // The quota summary for GET /auth/me, and the upload admission for the Expect: 100-continue gate.
-  exports: [QuotaService, UploadAdmission],
+  exports: [QuotaService, UploadAdmission, ImageWorkScheduler],
 })
 export class ImagesModule {}

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Page } from '../common/dto/page';
-import { StorageDriver } from '../storage/storage-driver';
+import { Readable } from 'node:stream';
+import { ByteRange, StorageDriver } from '../storage/storage-driver';
 import { ObjectNotFoundError } from '../storage/storage.errors';
 import { StoredContent } from './content/stored-content';
 import { ContentQueryDto } from './dto/content-query.dto';
@@ -15,6 +16,7 @@ import { ImageNotFoundError, ListOthersForbiddenError } from './images.errors';
 import { ContentAccess } from './links/content-access';
 import { QuotaService } from './quota/quota.service';
 import { ValidatedUpload } from './upload/received-upload';
+import { ImageVariant } from './variants/variant.entity';
 import { variantFilename } from './variants/variant-filename';
 import { VariantsService } from './variants/variants.service';
 
@@ -48,6 +50,7 @@ export class ImagesService {
       width: upload.width,
       height: upload.height,
       checksum: upload.sha256,
+      orientation: upload.orientation,
       uploadedAt: new Date(),
     });
     try {
@@ -81,7 +84,8 @@ export class ImagesService {
   }
 
   /**
-   * Variants, then the original's bytes (a storage outage keeps the row for a retry), then the row.
+   * Variants, then the original's bytes (a storage outage keeps the row for a retry), then the row;
+   * then any bytes a variant computed meanwhile left behind (its own insert fails from here on).
    * Of concurrent deletes only the one whose DELETE removed the row answers 204; the byte deletes
    * before it are idempotent, so the others change nothing and answer 404.
    */
@@ -91,13 +95,53 @@ export class ImagesService {
     await this.storage.delete(image.storageKey);
     const { affected } = await this.images.delete({ id: image.id });
     if (!affected) throw new ImageNotFoundError();
+    await this.variants.sweepOrphans(image.id);
+  }
+
+  /** The image entity for content and links: by bearer token (owner or admin). */
+  findReadable(user: AuthUser, id: string): Promise<Image> {
+    return this.findOwned(user, id);
   }
 
   /** The original's bytes, or a variant's when the query transforms it; by bearer token or signed link. */
-  async openContent(user: AuthUser | undefined, id: string, query: ContentQueryDto): Promise<StoredContent> {
+  async openContent(user: AuthUser | undefined, id: string, query: ContentQueryDto, signal?: AbortSignal): Promise<StoredContent> {
     const grant = this.access.grant(user, id, query);
     const image = grant.user ? await this.findOwned(grant.user, id) : await this.findById(id);
-    const variant = await this.variants.resolve(image, query);
+    // A signed link's variants are on the owner's account: the owner shared it.
+    const requesterId = grant.user?.id ?? image.ownerId;
+    const transform = await this.variants.normalize(image, query);
+    let variant = transform ? await this.variants.resolve(image, transform, requesterId, signal) : null;
+    const content: StoredContent = {
+      ...this.describe(image, variant),
+      disposition: query.download ? 'attachment' : 'inline',
+      cacheControl: grant.cacheControl,
+      open: async (range) => {
+        try {
+          return await this.openBytes(image, variant, range);
+        } catch (error) {
+          if (!(error instanceof ObjectNotFoundError && variant && transform)) throw error;
+        }
+        // Another instance evicted it between our lookup and this open: compute and store it again...
+        variant = await this.variants.replace(image, transform, variant, requesterId);
+        Object.assign(content, this.describe(image, variant));
+        try {
+          return await this.openBytes(image, variant, range);
+        } catch (error) {
+          if (!(error instanceof ObjectNotFoundError)) throw error;
+        }
+        // ...and if eviction wins that race too, serve this response fresh, without storing it.
+        const fresh = await this.variants.computeFresh(image, transform, requesterId);
+        Object.assign(content, { size: fresh.bytes.length, checksum: fresh.checksum, lastModified: new Date() });
+        return Readable.from([range ? fresh.bytes.subarray(range.start, range.end + 1) : fresh.bytes]);
+      },
+    };
+    return content;
+  }
+
+  private describe(
+    image: Image,
+    variant: ImageVariant | null,
+  ): Pick<StoredContent, 'size' | 'mimeType' | 'checksum' | 'lastModified' | 'filename'> {
     const source = variant ?? image;
     return {
       size: source.size,
@@ -105,15 +149,17 @@ export class ImagesService {
       checksum: source.checksum,
       lastModified: variant?.createdAt ?? image.uploadedAt,
       filename: variant ? variantFilename(image.filename, variant.mimeType) : image.filename,
-      disposition: query.download ? 'attachment' : 'inline',
-      cacheControl: grant.cacheControl,
-      open: (range) =>
-        this.storage.open(source.storageKey, range).catch((error: unknown) => {
-          if (!(error instanceof ObjectNotFoundError)) throw error;
-          this.logger.error(`image ${image.id} has no bytes at ${source.storageKey}`);
-          throw new ImageNotFoundError();
-        }),
     };
+  }
+
+  /** Opens a variant's bytes (ObjectNotFoundError passes through), or the original's (a missing original is logged and a 404). */
+  private async openBytes(image: Image, variant: ImageVariant | null, range?: ByteRange): Promise<Readable> {
+    if (variant) return this.storage.open(variant.storageKey, range);
+    return this.storage.open(image.storageKey, range).catch((error: unknown) => {
+      if (!(error instanceof ObjectNotFoundError)) throw error;
+      this.logger.error(`image ${image.id} has no bytes at ${image.storageKey}`);
+      throw new ImageNotFoundError();
+    });
   }
 
   /** Another user's image answers exactly like a missing one. Admins reach every image. */

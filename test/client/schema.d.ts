@@ -177,7 +177,7 @@ export interface paths {
         };
         /**
          * Download an image's bytes, or a resized/converted variant of them
-         * @description Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`).
+         * @description Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`). The output never exceeds the original nor 4096 on a side, and parameters are normalised to the output they give. New variants count against `TRANSFORM_RATE_LIMIT` (429), wait in the image-work queue (503 `SERVICE_BUSY` when full) and are stopped after `DECODE_TIMEOUT` (422 `IMAGE_TOO_COMPLEX`).
          */
         get: operations["getImageContent"];
         put?: never;
@@ -688,6 +688,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -837,6 +839,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -943,6 +947,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1119,6 +1125,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1293,6 +1301,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1480,6 +1490,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1609,6 +1621,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1754,6 +1768,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1936,6 +1952,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2069,6 +2087,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2198,6 +2218,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2421,6 +2443,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
             /** @description Internal Server Error */
             500: {
                 headers: {
@@ -2444,6 +2488,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2601,6 +2647,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2783,6 +2831,8 @@ export interface operations {
             /** @description Service Unavailable */
             503: {
                 headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

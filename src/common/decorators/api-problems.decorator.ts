@@ -9,6 +9,12 @@ const HEADERS: Record<number, Record<string, { description: string; schema: { ty
   401: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' } } },
   416: { 'Content-Range': { description: 'bytes */{size}', schema: { type: 'string' } } },
   429: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+  503: {
+    'Retry-After': {
+      description: 'Seconds to wait (sent when the image-work queue is full or a dependency is down)',
+      schema: { type: 'integer' },
+    },
+  },
 };
 
 /** A typical code and detail per status, so each documented error shows its own example body. */

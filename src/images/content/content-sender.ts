@@ -27,6 +27,9 @@ export class ContentSender {
     }
     const range = this.rangeOf(req, etag, content);
     const stream = await content.open(range);
+    // Opening may have recomputed a variant evicted meanwhile: its validators are the ones sent.
+    res.setHeader('ETag', `"${content.checksum}"`);
+    res.setHeader('Last-Modified', content.lastModified.toUTCString());
     res.setHeader('Content-Type', content.mimeType);
     const filename = content.filename || 'image';
     res.setHeader('Content-Disposition', contentDisposition(filename, { type: content.disposition, fallback: asciiFallback(filename) }));

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import sharp from 'sharp';
-import { uploadConfig } from '../../config';
+import { imageWorkConfig, uploadConfig } from '../../config';
 import { StorageDriver } from '../../storage/storage-driver';
 import { ImageFormat } from '../formats';
 import { DecodeMemoryExceededError, ImageCorruptError, ImageDimensionsTooLargeError } from '../images.errors';
 import { decodeCost } from './decode-cost';
+import { tooComplexOr } from '../work/sharp-errors';
 
 /** libvips shrinks JPEG and WebP while decoding: every byte is still read, at a fraction of the work. */
 const SHRINK = 8;
@@ -16,9 +17,10 @@ export class ImageDecoder {
   constructor(
     private readonly storage: StorageDriver,
     @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
+    @Inject(imageWorkConfig.KEY) private readonly work: ConfigType<typeof imageWorkConfig>,
   ) {}
 
-  async verify(key: string, type: ImageFormat): Promise<{ width: number; height: number }> {
+  async verify(key: string, type: ImageFormat): Promise<{ width: number; height: number; orientation: number }> {
     const image = await this.load(key);
     // The header alone first: a 30000×30000 claim is refused before any pixel is decoded.
     const meta = await image.metadata().catch(() => {
@@ -31,12 +33,11 @@ export class ImageDecoder {
     this.checkCost(meta);
     await image
       .resize({ width: Math.max(1, Math.ceil(width / SHRINK)), kernel: 'nearest', fastShrinkOnLoad: true })
+      .timeout({ seconds: this.work.decodeTimeoutSeconds })
       .raw()
       .toBuffer()
-      .catch(() => {
-        throw new ImageCorruptError();
-      });
-    return { width, height };
+      .catch((error: unknown) => tooComplexOr(error, () => new ImageCorruptError()));
+    return { width, height, orientation: meta.orientation ?? 1 };
   }
 
   /** Side and memory limits from the header. The decode reads one page (animated: false), and meta describes that page. */

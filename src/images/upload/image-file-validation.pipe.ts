@@ -7,6 +7,7 @@ import { ImageDecoder } from './image-decoder';
 import { ImageFormat, MAGIC_BYTES_LENGTH, detectImageFormat, uploadFormatForExtension } from '../formats';
 import { scanImageEnd } from '../image-end/scan-image-end';
 import { ReceivedUpload, ValidatedUpload } from './received-upload';
+import { ImageWorkScheduler } from '../work/image-work-scheduler';
 import { ContentTypeMismatchError, EmptyFileError, ImageCorruptError, FileRequiredError, UnsupportedFileTypeError } from '../images.errors';
 
 /**
@@ -19,6 +20,7 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
   constructor(
     private readonly storage: StorageDriver,
     private readonly decoder: ImageDecoder,
+    private readonly work: ImageWorkScheduler,
     @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
   ) {}
 
@@ -34,8 +36,9 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
       throw new ContentTypeMismatchError(`The file is named '.${extensionOf(upload.filename)}' but its bytes are ${detected.mimeType}`);
     }
     await this.checkEnd(upload.tempKey, detected);
-    const { width, height } = await this.decoder.verify(upload.tempKey, detected);
-    return { ...upload, mimeType: detected.mimeType, extension: detected.extension, width, height };
+    const owner = upload.ownerId ?? 'anonymous';
+    const { width, height, orientation } = await this.work.run(owner, 'verify', () => this.decoder.verify(upload.tempKey, detected));
+    return { ...upload, mimeType: detected.mimeType, extension: detected.extension, width, height, orientation };
   }
 
   private checkExtension(filename: string) {

@@ -5,6 +5,8 @@ export interface ReceivedUpload {
   filename: string;
   size: number;
   sha256: string;
+  /** Who uploads it: their image work waits in their own queue. */
+  ownerId?: string;
 }
 
 /** An upload that passed every validation step; the bytes are still under `tempKey`. */
@@ -13,4 +15,6 @@ export interface ValidatedUpload extends ReceivedUpload {
   extension: string;
   width: number;
   height: number;
+  /** EXIF orientation (1–8); `width`/`height` are as stored. */
+  orientation: number;
 }

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import { uploadConfig } from '../../config';
+import { imageWorkConfig, uploadConfig } from '../../config';
 import { StorageDriver } from '../../storage/storage-driver';
-import { EncodeFormat, Transform } from './transform-params';
+import { DEFAULT_QUALITY, EncodeFormat, Transform } from './transform-params';
 
 export interface TransformOutput {
   /** The encoded bytes, to be streamed into storage. */
@@ -13,7 +13,13 @@ export interface TransformOutput {
   info: Promise<sharp.OutputInfo>;
 }
 
-const DEFAULT_QUALITY: Partial<Record<EncodeFormat, number>> = { jpeg: 80, webp: 80, avif: 50 };
+/**
+ * Encoder effort (CPU per output pixel). libheif's and libwebp's encoders run after libvips' pipeline,
+ * where DECODE_TIMEOUT cannot stop them, so effort is their bound: AVIF 0 keeps a q=100 AVIF of a
+ * 12 MP photo at ~4 s of CPU here (libvips' default 4 takes several times that); WebP's default 4
+ * stays ~2.6 s with half the bytes of effort 0. Figures in the README's performance section.
+ */
+export const ENCODER_EFFORT: Partial<Record<EncodeFormat, number>> = { avif: 0, webp: 4 };
 
 /** Resizes and converts a stored image with sharp: EXIF orientation applied, metadata stripped. */
 @Injectable()
@@ -21,18 +27,18 @@ export class ImageTransformer {
   constructor(
     private readonly storage: StorageDriver,
     @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
-  ) {
-    // Each variant is decoded once and then stored, so libvips' operation cache only costs memory.
-    sharp.cache(false);
-  }
+    @Inject(imageWorkConfig.KEY) private readonly work: ConfigType<typeof imageWorkConfig>,
+  ) {}
 
   async transform(sourceKey: string, transform: Transform): Promise<TransformOutput> {
     const image = await this.load(sourceKey);
-    const { w, h, fit, q } = transform.params;
     // Without keepMetadata/withMetadata sharp writes no EXIF, XMP or ICC; rotate() bakes the orientation in first.
     image.rotate();
-    if (w !== undefined || h !== undefined) image.resize({ width: w, height: h, fit: fit ?? 'inside' });
-    image.toFormat(transform.encodeAs, { quality: q ?? DEFAULT_QUALITY[transform.encodeAs] });
+    // The size was resolved beforehand (no enlargement, at most 4096 a side): sharp is told it exactly.
+    if (transform.resize) image.resize(transform.resize);
+    const { encodeAs } = transform;
+    image.toFormat(encodeAs, { quality: transform.params.q ?? DEFAULT_QUALITY[encodeAs], effort: ENCODER_EFFORT[encodeAs] });
+    image.timeout({ seconds: this.work.decodeTimeoutSeconds });
     const info = new Promise<sharp.OutputInfo>((resolve, reject) => {
       image.once('info', resolve);
       image.once('error', reject);

@@ -17,14 +17,34 @@ export interface TransformParams {
   q?: number;
 }
 
+/** How the transformer resizes: `fill` scales the whole image to exactly width×height; `cover` crops, `contain` pads. */
+export interface Resize {
+  width: number;
+  height: number;
+  fit: 'fill' | 'cover' | 'contain';
+}
+
 /** A variant's identity: only the parameters that change the output, in one canonical order. */
 export interface Transform {
   params: TransformParams;
   /** Canonical query string of `params`: the variant's key among its image's variants. */
   key: string;
   encodeAs: EncodeFormat;
+  /** Absent when the output keeps the original's size (a format conversion). */
+  resize?: Resize;
+  /** The output's size, known before anything is decoded. */
+  output: { width: number; height: number };
 }
 
+/** What normalisation needs of the original: its type and its size as displayed (EXIF orientation applied). */
+export interface SourceImage {
+  mimeType: string;
+  width: number;
+  height: number;
+}
+
+/** The encoders' quality when `q` is absent; asking for it explicitly is the same variant. */
+export const DEFAULT_QUALITY: Partial<Record<EncodeFormat, number>> = { jpeg: 80, webp: 80, avif: 50 };
 const KEY_ORDER: (keyof TransformParams)[] = ['w', 'h', 'fit', 'format', 'q'];
 
 export function formatOfMime(mimeType: string): EncodeFormat {
@@ -33,20 +53,76 @@ export function formatOfMime(mimeType: string): EncodeFormat {
   return format.name;
 }
 
-/** Reduces requested parameters to the variant they produce; null means the original itself. */
-export function normalizeTransform(requested: TransformParams, originalMime: string): Transform | null {
-  const original = formatOfMime(originalMime);
+/**
+ * Reduces requested parameters to the output they produce; null means the original itself.
+ * The output never exceeds the original on either side (no enlargement) nor MAX_DIMENSION, and
+ * the key names the resolved output, so requests that give the same output share one variant
+ * (`w=5000` on a 1000-px-wide image is the original; `w=300` and `w=300&h=225` are one variant).
+ * Normalising a normalised key gives the same key, so signed links stay valid.
+ */
+export function normalizeTransform(requested: TransformParams, source: SourceImage): Transform | null {
+  const original = formatOfMime(source.mimeType);
   const encodeAs = requested.format ?? original;
-  const resizes = requested.w !== undefined || requested.h !== undefined;
-  if (!resizes && encodeAs === original) return null;
-  const params: TransformParams = {
-    w: requested.w,
-    h: requested.h,
-    fit: resizes && requested.fit !== DEFAULT_FIT ? requested.fit : undefined,
-    format: requested.format !== original ? requested.format : undefined,
-    q: formatNamed(encodeAs).lossy ? requested.q : undefined,
-  };
-  return { params: compact(params), key: toQueryString(params), encodeAs };
+  const resize = resolveResize(requested, source);
+  if (!resize && encodeAs === original) return null;
+  const q = requested.q !== DEFAULT_QUALITY[encodeAs] ? requested.q : undefined;
+  const params = compact({
+    w: resize?.width,
+    h: resize?.height,
+    fit: resize ? canonicalFit(resize, source) : undefined,
+    format: encodeAs !== original ? encodeAs : undefined,
+    q: formatNamed(encodeAs).lossy ? q : undefined,
+  } as TransformParams);
+  const output = resize ? { width: resize.width, height: resize.height } : { width: source.width, height: source.height };
+  return { params, key: toQueryString(params), encodeAs, resize, output };
+}
+
+/** The resize that the parameters ask for, bounded by the original and MAX_DIMENSION; undefined for none. */
+function resolveResize(requested: TransformParams, source: SourceImage): Resize | undefined {
+  const { width: W, height: H } = source;
+  const { w, h } = requested;
+  const fit = requested.fit ?? DEFAULT_FIT;
+  let resize: Resize;
+  if (w !== undefined && h !== undefined && (fit === 'cover' || fit === 'contain')) {
+    // The output is the box itself: shrink it, keeping its aspect, until it fits in the original.
+    const t = Math.min(1, W / w, H / h);
+    resize = { width: atLeastOne(w * t), height: atLeastOne(h * t), fit };
+  } else if (fit === 'fill' && (w !== undefined || h !== undefined)) {
+    // sharp's fill stretches only the sides it is given.
+    resize = { width: Math.min(w ?? W, W, MAX_DIMENSION), height: Math.min(h ?? H, H, MAX_DIMENSION), fit: 'fill' };
+  } else {
+    resize = { ...scaled(source, uniformScale(requested, source, fit)), fit: 'fill' };
+  }
+  return resize.width === W && resize.height === H ? undefined : resize;
+}
+
+/** inside/outside (and cover/contain with one side): one scale for both axes, never above 1 or MAX_DIMENSION. */
+function uniformScale({ w, h }: TransformParams, { width: W, height: H }: SourceImage, fit: Fit): number {
+  const byWidth = w !== undefined ? w / W : undefined;
+  const byHeight = h !== undefined ? h / H : undefined;
+  const pick = fit === 'outside' ? Math.max : Math.min;
+  const wanted = byWidth === undefined ? (byHeight ?? 1) : byHeight === undefined ? byWidth : pick(byWidth, byHeight);
+  return Math.min(wanted, 1, MAX_DIMENSION / W, MAX_DIMENSION / H);
+}
+
+function scaled({ width, height }: SourceImage, scale: number): { width: number; height: number } {
+  return { width: atLeastOne(width * scale), height: atLeastOne(height * scale) };
+}
+
+/** A whole-image resize is keyed as plain `w&h` when `fit=inside` of that box gives it back, else as `fill`. */
+function canonicalFit(resize: Resize, source: SourceImage): Fit | undefined {
+  if (resize.fit !== 'fill') return resize.fit;
+  const inside = scaled(source, uniformScale({ w: resize.width, h: resize.height }, source, 'inside'));
+  return inside.width === resize.width && inside.height === resize.height ? undefined : 'fill';
+}
+
+function atLeastOne(value: number): number {
+  return Math.max(1, Math.round(value));
+}
+
+/** Width and height as displayed: EXIF orientations 5–8 turn the stored pixels by 90°. */
+export function displayedSize(stored: { width: number; height: number }, orientation?: number | null): { width: number; height: number } {
+  return orientation && orientation >= 5 ? { width: stored.height, height: stored.width } : { width: stored.width, height: stored.height };
 }
 
 /** Only the transform parameters of a request that carries others too. */

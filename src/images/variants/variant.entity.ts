@@ -3,6 +3,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /** A derived image (resized and/or converted) of one original; its bytes live under `storageKey`. */
 @Entity('image_variants')
 @Index('uq_image_variants_image_params', ['imageId', 'paramsKey'], { unique: true })
+@Index('idx_image_variants_image_served', ['imageId', 'lastServedAt'])
 export class ImageVariant {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -34,4 +35,8 @@ export class ImageVariant {
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
+
+  /** Eviction removes the least recently served first; refreshed at most once a minute. */
+  @Column({ name: 'last_served_at', type: 'datetime', precision: 3, nullable: true })
+  lastServedAt!: Date | null;
 }

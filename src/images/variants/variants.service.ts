@@ -1,49 +1,108 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import sharp from 'sharp';
 import { Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppError } from '../../common/errors';
-import { uploadConfig } from '../../config';
+import { imageWorkConfig } from '../../config';
+import { isForeignKeyViolation, isUniqueViolation } from '../../database/database-errors';
 import { StorageDriver } from '../../storage/storage-driver';
 import { ObjectNotFoundError } from '../../storage/storage.errors';
 import { Image } from '../image.entity';
-import { ImageNotFoundError, TransformFailedError } from '../images.errors';
+import { ImageNotFoundError, ServiceBusyError, TransformFailedError, WorkCancelledError } from '../images.errors';
+import { ImageWorkScheduler } from '../work/image-work-scheduler';
+import { isSharpTimeout, tooComplexOr } from '../work/sharp-errors';
 import { ImageTransformer } from './image-transformer';
-import { TransformLimiter } from './transform-limiter';
-import { EXTENSION_OF_FORMAT, MIME_OF_FORMAT, Transform, TransformParams, hashOfKey, normalizeTransform } from './transform-params';
+import {
+  EXTENSION_OF_FORMAT,
+  MIME_OF_FORMAT,
+  Transform,
+  TransformParams,
+  displayedSize,
+  hashOfKey,
+  normalizeTransform,
+} from './transform-params';
+import { VariantRateLimiter } from './variant-rate-limiter';
 import { ImageVariant } from './variant.entity';
 
-/** Derived images: computed once per (image, canonical parameters), stored, then served like originals. */
+interface Flight {
+  promise: Promise<ImageVariant>;
+  cancel: AbortController;
+  /** Requests joined to it; only those that can go away (with a signal) ever leave. */
+  waiting: number;
+}
+
+/** `last_served_at` is rewritten at most this often per variant: eviction needs the order, not the instant. */
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Derived images: computed once per (image, canonical parameters), stored, then served like originals.
+ * At most MAX_VARIANTS_PER_IMAGE are kept per image (the least recently served go first), and each new
+ * one costs its requester a unit of TRANSFORM_RATE_LIMIT and a turn in the image-work scheduler.
+ */
 @Injectable()
 export class VariantsService {
   private readonly logger = new Logger(VariantsService.name);
-  /** Requests for a variant already being looked up or computed here join that one promise. */
-  private readonly inFlight = new Map<string, Promise<ImageVariant>>();
-  private readonly limiter: TransformLimiter;
+  /** Requests for a variant already being looked up or computed here join that one flight. */
+  private readonly inFlight = new Map<string, Flight>();
 
   constructor(
     @InjectRepository(ImageVariant) private readonly variants: Repository<ImageVariant>,
+    @InjectRepository(Image) private readonly images: Repository<Image>,
     private readonly storage: StorageDriver,
     private readonly transformer: ImageTransformer,
     private readonly clock: Clock,
-    @Inject(uploadConfig.KEY) cfg: ConfigType<typeof uploadConfig>,
-  ) {
-    this.limiter = new TransformLimiter(cfg.maxConcurrentTransforms);
+    private readonly work: ImageWorkScheduler,
+    private readonly rateLimiter: VariantRateLimiter,
+    @Inject(imageWorkConfig.KEY) private readonly cfg: ConfigType<typeof imageWorkConfig>,
+  ) {}
+
+  /** The canonical transform of these parameters for this image (sizes as displayed); null for the original. */
+  async normalize(image: Image, requested: TransformParams): Promise<Transform | null> {
+    const orientation = image.orientation ?? (await this.readOrientation(image));
+    return normalizeTransform(requested, { mimeType: image.mimeType, ...displayedSize(image, orientation) });
   }
 
-  /** The stored variant for these parameters (computing it the first time); null when they ask for the original. */
-  async resolve(image: Image, requested: TransformParams): Promise<ImageVariant | null> {
-    const transform = normalizeTransform(requested, image.mimeType);
-    if (!transform) return null;
+  /**
+   * The stored variant for this transform, computing it the first time (on behalf of `requesterId`).
+   * When every request waiting for a new variant has gone (`signal`), its queued work is dropped.
+   */
+  resolve(image: Image, transform: Transform, requesterId: string, signal?: AbortSignal): Promise<ImageVariant> {
     const flightKey = `${image.id}?${transform.key}`;
-    let pending = this.inFlight.get(flightKey);
-    if (!pending) {
-      pending = this.findOrCreate(image, transform).finally(() => this.inFlight.delete(flightKey));
-      this.inFlight.set(flightKey, pending);
+    let flight = this.inFlight.get(flightKey);
+    if (!flight) {
+      const cancel = new AbortController();
+      const promise = this.findOrCreate(image, transform, requesterId, cancel.signal).finally(() => this.inFlight.delete(flightKey));
+      flight = { promise, cancel, waiting: 0 };
+      this.inFlight.set(flightKey, flight);
     }
-    return pending;
+    const joined = flight;
+    joined.waiting += 1;
+    signal?.addEventListener('abort', () => --joined.waiting === 0 && joined.cancel.abort(), { once: true });
+    return joined.promise;
+  }
+
+  /** A variant whose bytes vanished (evicted by another instance): forget its row and compute it again. */
+  async replace(image: Image, transform: Transform, stale: ImageVariant, requesterId: string): Promise<ImageVariant> {
+    await this.variants.delete({ id: stale.id });
+    return this.resolve(image, transform, requesterId);
+  }
+
+  /** The variant's bytes computed for one response and not stored: the last resort when eviction keeps winning the race. */
+  async computeFresh(image: Image, transform: Transform, requesterId: string): Promise<{ bytes: Buffer; checksum: string }> {
+    return this.work.run(requesterId, 'variant', async () => {
+      try {
+        const output = await this.transformer.transform(image.storageKey, transform);
+        const chunks: Buffer[] = [];
+        for await (const chunk of output.stream) chunks.push(chunk as Buffer);
+        const bytes = Buffer.concat(chunks);
+        return { bytes, checksum: createHash('sha256').update(bytes).digest('hex') };
+      } catch (error) {
+        return this.transformFailed(image.id, error);
+      }
+    });
   }
 
   /** Bytes first, then rows; a storage outage leaves the rows for a retry. */
@@ -53,54 +112,137 @@ export class VariantsService {
     if (rows.length) await this.variants.delete({ imageId });
   }
 
-  private async findOrCreate(image: Image, transform: Transform): Promise<ImageVariant> {
-    return (await this.find(image.id, transform.key)) ?? this.limiter.run(() => this.create(image, transform));
+  /** After the image's row is gone: bytes a variant computed meanwhile may have left under its prefix. */
+  async sweepOrphans(imageId: string): Promise<void> {
+    for await (const object of this.storage.list(`variants/${imageId}/`)) await this.storage.delete(object.key);
+  }
+
+  private async findOrCreate(image: Image, transform: Transform, requesterId: string, signal: AbortSignal): Promise<ImageVariant> {
+    const found = await this.find(image.id, transform.key);
+    if (found) {
+      await this.touch(found);
+      return found;
+    }
+    const creation = await this.rateLimiter.take(requesterId);
+    try {
+      return await this.work.run(requesterId, 'variant', () => this.create(image, transform), { signal });
+    } catch (error) {
+      // Refused or dropped before any work: it was not a new variant after all.
+      if (error instanceof ServiceBusyError || error instanceof WorkCancelledError) await this.rateLimiter.refund(creation);
+      throw error;
+    }
   }
 
   private find(imageId: string, paramsKey: string): Promise<ImageVariant | null> {
     return this.variants.findOneBy({ imageId, paramsKey });
   }
 
+  private async touch(variant: ImageVariant): Promise<void> {
+    const now = this.clock.now();
+    if (variant.lastServedAt && now.getTime() - variant.lastServedAt.getTime() < TOUCH_EVERY_MS) return;
+    variant.lastServedAt = now;
+    await this.variants.update({ id: variant.id }, { lastServedAt: now });
+  }
+
   private async create(image: Image, transform: Transform): Promise<ImageVariant> {
-    const storageKey = `variants/${image.id}/${hashOfKey(transform.key)}.${EXTENSION_OF_FORMAT[transform.encodeAs]}`;
-    const output = await this.transformer.transform(image.storageKey, transform).catch(transformFailed);
-    const stored = await this.storage.put(storageKey, output.stream).catch(transformFailed);
-    const info = await output.info;
-    const variant = this.variants.create({
-      id: randomUUID(),
-      imageId: image.id,
-      paramsKey: transform.key,
-      storageKey,
-      mimeType: MIME_OF_FORMAT[transform.encodeAs],
-      size: stored.size,
-      width: info.width,
-      height: info.height,
-      checksum: stored.sha256,
-      createdAt: this.clock.now(),
-    });
-    return this.insert(variant);
+    // A key of its own per computation: two instances computing one variant never share (or delete) each other's bytes.
+    const name = `${hashOfKey(transform.key)}${randomBytes(4).toString('hex')}`;
+    const storageKey = `variants/${image.id}/${name}.${EXTENSION_OF_FORMAT[transform.encodeAs]}`;
+    let variant: ImageVariant;
+    try {
+      const output = await this.transformer.transform(image.storageKey, transform);
+      const stored = await this.storage.put(storageKey, output.stream);
+      const info = await output.info;
+      const now = this.clock.now();
+      variant = this.variants.create({
+        id: randomUUID(),
+        imageId: image.id,
+        paramsKey: transform.key,
+        storageKey,
+        mimeType: MIME_OF_FORMAT[transform.encodeAs],
+        size: stored.size,
+        width: info.width,
+        height: info.height,
+        checksum: stored.sha256,
+        createdAt: now,
+        lastServedAt: now,
+      });
+    } catch (error) {
+      // A failed put removes its partial bytes; the final key was never written.
+      return this.transformFailed(image.id, error);
+    }
+    const inserted = await this.insert(variant);
+    if (inserted === variant) await this.evictBeyondLimit(image.id, variant.id);
+    return inserted;
   }
 
   /** Another instance may have stored the same variant meanwhile: the unique key decides, and its row wins. */
-  private async insert(variant: ImageVariant): Promise<ImageVariant> {
+  private async insert(variant: ImageVariant, attempts = 3): Promise<ImageVariant> {
     try {
       await this.variants.insert(variant);
-      return variant;
     } catch (error) {
-      const existing = await this.find(variant.imageId, variant.paramsKey);
-      if (existing) return existing;
-      // Most likely the image was deleted while its variant was computed.
-      await this.storage
-        .delete(variant.storageKey)
-        .catch((e: unknown) => this.logger.error(`orphan ${variant.storageKey} left: ${String(e)}`));
+      if (isUniqueViolation(error)) {
+        const existing = await this.find(variant.imageId, variant.paramsKey);
+        if (existing) {
+          await this.discard(variant);
+          return existing;
+        }
+        // That row was evicted in between: ours can take its place.
+        if (attempts > 1) return this.insert(variant, attempts - 1);
+      }
+      await this.discard(variant);
+      // The image was deleted while its variant was computed.
+      if (isForeignKeyViolation(error)) throw new ImageNotFoundError();
       throw error;
     }
+    // Deleted between the computation and the insert, on an engine whose cascade already ran: the row is gone too.
+    if (!(await this.images.existsBy({ id: variant.imageId }))) {
+      await this.variants.delete({ id: variant.id });
+      await this.discard(variant);
+      throw new ImageNotFoundError();
+    }
+    return variant;
   }
-}
 
-/** Storage faults keep their own status; anything else came from decoding or encoding the image. */
-function transformFailed(error: unknown): never {
-  if (error instanceof AppError) throw error;
-  if (error instanceof ObjectNotFoundError) throw new ImageNotFoundError();
-  throw new TransformFailedError(error);
+  /** Keeps at most MAX_VARIANTS_PER_IMAGE: the least recently served go, rows first (readers then recompute), then bytes. */
+  private async evictBeyondLimit(imageId: string, keepId: string): Promise<void> {
+    const rows = await this.variants.find({
+      select: { id: true, storageKey: true },
+      where: { imageId },
+      order: { lastServedAt: 'ASC', createdAt: 'ASC' },
+    });
+    const excess = rows.length - this.cfg.maxVariantsPerImage;
+    if (excess <= 0) return;
+    for (const row of rows.filter((r) => r.id !== keepId).slice(0, excess)) {
+      await this.variants.delete({ id: row.id });
+      await this.discard(row);
+    }
+  }
+
+  private async discard(variant: Pick<ImageVariant, 'storageKey'>): Promise<void> {
+    await this.storage
+      .delete(variant.storageKey)
+      .catch((e: unknown) => this.logger.error(`orphan ${variant.storageKey} left: ${String(e)}`));
+  }
+
+  /** Timeouts are IMAGE_TOO_COMPLEX; a vanished original is a 404; storage faults keep their status; the rest is a corrupt image. */
+  private async transformFailed(imageId: string, error: unknown): Promise<never> {
+    if (error instanceof ObjectNotFoundError) throw new ImageNotFoundError();
+    if (error instanceof AppError) throw error;
+    if (isSharpTimeout(error)) tooComplexOr(error, () => new TransformFailedError(error));
+    // sharp reports a deleted original as an unreadable input: ask the database before blaming the image.
+    if (!(await this.images.existsBy({ id: imageId }))) throw new ImageNotFoundError();
+    throw new TransformFailedError(error);
+  }
+
+  /** Images stored before orientations were kept: read it from the header once, then remember it. */
+  private async readOrientation(image: Image): Promise<number> {
+    const path = this.storage.localPath(image.storageKey);
+    const source = path ? undefined : await this.storage.open(image.storageKey).catch(() => Promise.reject(new ImageNotFoundError()));
+    const input = path ? sharp(path) : source!.pipe(sharp());
+    const orientation = (await input.metadata().catch(() => ({ orientation: undefined }))).orientation ?? 1;
+    image.orientation = orientation;
+    await this.images.update({ id: image.id }, { orientation });
+    return orientation;
+  }
 }

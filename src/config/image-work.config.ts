@@ -1,0 +1,15 @@
+import { registerAs } from '@nestjs/config';
+import { parseEnv } from './env.validation';
+
+/** Limits on image work (decodes, variants): the scheduler's, the timeouts, and the variant budget. */
+export const imageWorkConfig = registerAs('imageWork', () => {
+  const env = parseEnv();
+  return {
+    maxConcurrent: env.maxConcurrentTransforms,
+    maxQueued: env.imageWork.maxQueued,
+    decodeTimeoutSeconds: env.imageWork.decodeTimeout,
+    maxVariantsPerImage: env.imageWork.maxVariantsPerImage,
+    /** New variants a user may cause per minute. */
+    transformRateLimit: env.imageWork.transformRateLimit,
+  };
+});
