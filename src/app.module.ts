@@ -1,9 +1,10 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { ConfigModule, ConfigType } from '@nestjs/config';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
+import { authConfig } from './auth/config/auth.config';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 import { RolesGuard } from './auth/guards/roles.guard';
 import { CommonModule } from './common/common.module';
@@ -17,16 +18,32 @@ import { JsonBodyMiddleware } from './common/middleware/json-body.middleware';
 import { RequestIdMiddleware, requestIdOf } from './common/middleware/request-id.middleware';
 import { SecurityHeadersMiddleware } from './common/middleware/security-headers.middleware';
 import { createValidationPipe } from './common/pipes/validation.pipe';
-import { appConfig, configNamespaces, throttleConfig } from './config';
+import { AppConfigModule, Env, appConfig, throttleConfig } from './config';
+import { databaseConfig } from './database/config/database.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { imageWorkConfig } from './images/config/image-work.config';
+import { linksConfig } from './images/config/links.config';
+import { uploadConfig } from './images/config/upload.config';
 import { ImagesModule } from './images/images.module';
+import { storageConfig } from './storage/config/storage.config';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 
+/** Every module's namespace, each derived from the one parsed Env. */
+const CONFIG_NAMESPACES = [
+  appConfig,
+  throttleConfig,
+  authConfig,
+  databaseConfig,
+  storageConfig,
+  uploadConfig,
+  linksConfig,
+  imageWorkConfig,
+];
+
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, load: configNamespaces, ignoreEnvFile: process.env.NODE_ENV === 'test' }),
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],
       useFactory: (cfg: ConfigType<typeof appConfig>) => ({
@@ -67,6 +84,11 @@ import { UsersModule } from './users/users.module';
   ],
 })
 export class AppModule implements NestModule {
+  /** The application over one parsed configuration (main.ts: `loadEnv()`; tests: `parseEnv({...})`). */
+  static forRoot(env: Env): DynamicModule {
+    return { module: AppModule, imports: [AppConfigModule.forRoot(env, CONFIG_NAMESPACES)] };
+  }
+
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(RequestIdMiddleware, SecurityHeadersMiddleware, CorsMiddleware, JsonBodyMiddleware).forRoutes('{*path}');
   }

@@ -7,13 +7,12 @@ import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './app.setup';
-import { appConfig } from './config';
-import { ConfigValidationError, parseEnv } from './config/env.validation';
+import { ConfigValidationError, appConfig, loadEnv } from './config';
 
 async function bootstrap(): Promise<void> {
-  // Validate before Nest starts: otherwise its injector logs the error, with a stack, before we can.
-  parseEnv();
-  const app = configureApp(await NestFactory.create(AppModule, APP_OPTIONS));
+  // Parsed once, before Nest starts: a bad value is reported by the catch below, without a stack.
+  const env = loadEnv();
+  const app = configureApp(await NestFactory.create(AppModule.forRoot(env), APP_OPTIONS));
   const cfg = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const logger = new Logger('Bootstrap');
   for (const warning of cfg.warnings) logger.warn(warning);

@@ -2,15 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../../src/app.module';
+import { APP_OPTIONS, buildOpenApiDocument } from '../../src/app.setup';
+import { parseEnv } from '../../src/config';
 
 const ROOT = resolve(__dirname, '../..');
 const SPEC = join(ROOT, 'openapi.json');
 const CLIENT_TYPES = join(ROOT, 'test/client/schema.d.ts');
 
-/**
- * Only these variables reach the app, whatever the shell or a .env holds, so the document is the
- * same on every machine (NODE_ENV=test also makes ConfigModule ignore .env).
- */
+/** Only these variables reach the app, whatever the shell or a .env holds, so the document is the same on every machine. */
 function fixedEnv(dir: string): Record<string, string> {
   return {
     NODE_ENV: 'test',
@@ -23,18 +24,10 @@ function fixedEnv(dir: string): Record<string, string> {
   };
 }
 
-const KEPT_VARIABLES = new Set(['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP']);
-
 /** Boots AppModule on a throw-away SQLite database and upload folder and returns the document. */
 export async function generateDocument(): Promise<object> {
   const dir = mkdtempSync(join(tmpdir(), 'image-api-openapi-'));
-  for (const key of Object.keys(process.env)) if (!KEPT_VARIABLES.has(key)) delete process.env[key];
-  Object.assign(process.env, fixedEnv(dir));
-  // Imported only now: config namespaces read process.env while the module is built.
-  const { NestFactory } = await import('@nestjs/core');
-  const { AppModule } = await import('../../src/app.module');
-  const { APP_OPTIONS, buildOpenApiDocument } = await import('../../src/app.setup');
-  const app = await NestFactory.create(AppModule, { ...APP_OPTIONS, bufferLogs: false, logger: false });
+  const app = await NestFactory.create(AppModule.forRoot(parseEnv(fixedEnv(dir))), { ...APP_OPTIONS, bufferLogs: false, logger: false });
   try {
     return buildOpenApiDocument(app);
   } finally {

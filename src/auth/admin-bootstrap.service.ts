@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { authConfig } from '../config';
+import { authConfig } from './config/auth.config';
 import { DuplicateEmailError, UsersService } from '../users/users.service';
 import { PasswordHasher } from './password-hasher';
 

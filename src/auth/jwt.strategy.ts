@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { createSecretKey } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { authConfig } from '../config';
+import { authConfig } from './config/auth.config';
 import { UsersService } from '../users/users.service';
 import { UnauthorizedError } from './auth.errors';
 import { DecodedToken, principalOf } from './access-token-verifier';

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { LessThan, MoreThan, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
-import { throttleConfig } from '../config';
+import { authConfig } from './config/auth.config';
 import { LoginLockedError } from './auth.errors';
 import { LoginFailure } from './login-failure.entity';
 
@@ -13,7 +13,7 @@ import { LoginFailure } from './login-failure.entity';
 export class LoginThrottleService {
   constructor(
     @InjectRepository(LoginFailure) private readonly failures: Repository<LoginFailure>,
-    @Inject(throttleConfig.KEY) private readonly cfg: ConfigType<typeof throttleConfig>,
+    @Inject(authConfig.KEY) private readonly cfg: ConfigType<typeof authConfig>,
     private readonly clock: Clock,
   ) {}
 

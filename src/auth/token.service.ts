@@ -5,7 +5,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { IsNull, Not, Repository } from 'typeorm';
 import { Clock } from '../common/clock';
-import { authConfig } from '../config';
+import { authConfig } from './config/auth.config';
 import { InvalidRefreshTokenError } from './auth.errors';
 import { AuthUser } from './auth-user';
 import { TokenPairDto } from './dto/token-pair.dto';

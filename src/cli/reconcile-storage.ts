@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
+import { loadEnv } from '../config';
 import { DEFAULT_GRACE_MS, StorageReconciler, summary } from '../images/reconcile/storage-reconciler';
 
 /**
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const grace = args.find((a) => a.startsWith('--grace-minutes='));
   const graceMs = grace ? Number(grace.split('=')[1]) * 60_000 : DEFAULT_GRACE_MS;
   if (!Number.isFinite(graceMs) || graceMs < 0) throw new Error('--grace-minutes takes a number of minutes, e.g. --grace-minutes=60');
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'], abortOnError: false });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(loadEnv()), { logger: ['error', 'warn'], abortOnError: false });
   try {
     const report = await app.get(StorageReconciler).reconcile({ apply, graceMs });
     const lines = [

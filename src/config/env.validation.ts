@@ -72,7 +72,7 @@ export class ConfigValidationError extends Error {
 type Source = Record<string, string | undefined>;
 
 /** Reads every variable, collects every problem, and throws them together. */
-export function parseEnv(source: Source = process.env): Env {
+export function parseEnv(source: Source): Env {
   const reader = new EnvReader(source);
   const env = readAll(reader);
   if (reader.problems.length) throw new ConfigValidationError(reader.problems);
@@ -230,9 +230,6 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** Development secrets live for the process: one per name, so every namespace sees the same. */
-const generatedSecrets = new Map<string, string>();
-
 class EnvReader {
   readonly problems: string[] = [];
   readonly warnings: string[] = [];
@@ -292,12 +289,7 @@ class EnvReader {
       this.warnings.push(`${name} is shorter than ${MIN_SECRET_LENGTH} characters; production would refuse it`);
       return value;
     }
-    let generated = generatedSecrets.get(name);
-    if (!generated) {
-      generated = randomBytes(32).toString('hex');
-      generatedSecrets.set(name, generated);
-    }
     this.warnings.push(`${name} is not set: using a random development secret (tokens and links end with the process)`);
-    return generated;
+    return randomBytes(32).toString('hex');
   }
 }

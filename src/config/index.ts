@@ -1,10 +1,6 @@
-import { appConfig } from './app.config';
-import { authConfig } from './auth.config';
-import { databaseConfig } from './database.config';
-import { imageWorkConfig } from './image-work.config';
-import { storageConfig } from './storage.config';
-import { throttleConfig } from './throttle.config';
-import { uploadConfig } from './upload.config';
-
-export { appConfig, authConfig, databaseConfig, storageConfig, throttleConfig, uploadConfig, imageWorkConfig };
-export const configNamespaces = [appConfig, authConfig, databaseConfig, storageConfig, throttleConfig, uploadConfig, imageWorkConfig];
+export { appConfig } from './app.config';
+export { throttleConfig } from './throttle.config';
+export { AppConfigModule, ENV } from './app-config.module';
+export { ConfigNamespace, defineConfig } from './config-namespace';
+export { ConfigValidationError, Env, parseEnv } from './env.validation';
+export { loadEnv } from './load-env';

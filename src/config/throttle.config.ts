@@ -1,11 +1,6 @@
-import { registerAs } from '@nestjs/config';
-import { parseEnv } from './env.validation';
+import { defineConfig } from './config-namespace';
 
-export const throttleConfig = registerAs('throttle', () => {
-  const env = parseEnv();
-  return {
-    loginMaxAttempts: env.loginMaxAttempts,
-    loginWindowSeconds: env.loginWindow,
-    authRateLimit: env.authRateLimit,
-  };
-});
+/** The per-IP budget of the rate-limited routes (the login lockout is auth's). */
+export const throttleConfig = defineConfig('throttle', (env) => ({
+  authRateLimit: env.authRateLimit,
+}));

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { databaseConfig } from '../config';
+import { databaseConfig } from './config/database.config';
 import { SQLITE_DURABILITY, buildDataSourceOptions } from './data-source-options';
 import { runMigrationsLocked } from './run-migrations';
 

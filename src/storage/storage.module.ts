@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { storageConfig } from '../config';
+import { storageConfig } from './config/storage.config';
 import { LocalDiskStorage } from './local-disk.storage';
 import { StorageDriver } from './storage-driver';
 

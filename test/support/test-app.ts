@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock';
+import { parseEnv } from '../../src/config';
 import { StorageDriver } from '../../src/storage/storage-driver';
 import { TestS3Server, startS3Server, testStorage } from './s3-server';
 import { conformingRequest } from './spec-conformance';
@@ -53,14 +54,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...s3?.env,
     ...options.env,
   };
-  const app = await withEnv(env, async () => {
-    let builder = Test.createTestingModule({ imports: [AppModule] });
-    if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
-    const moduleRef = await builder.compile();
-    const instance = configureApp(moduleRef.createNestApplication(APP_OPTIONS));
-    await instance.init();
-    return instance;
-  });
+  // The configuration is handed in, parsed once; process.env is never touched.
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(parseEnv(env))] });
+  if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
+  const moduleRef = await builder.compile();
+  const app = configureApp(moduleRef.createNestApplication(APP_OPTIONS));
+  await app.init();
   return {
     app,
     http: conformingRequest(app),
@@ -76,17 +75,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       if (!options.uploadDir) rmSync(uploadDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Sets variables for the duration of `fn` (config is read while the app is built), then restores them. */
-export async function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.entries(env).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v)));
-  try {
-    return await fn();
-  } finally {
-    Object.entries(saved).forEach(([k, v]) => (v === undefined ? delete process.env[k] : (process.env[k] = v)));
-  }
 }
 
 /** Every regular file below `dir`, relative, e.g. `images/<id>`. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../../common/clock';
-import { uploadConfig } from '../../config';
+import { linksConfig } from '../config/links.config';
 import { InvalidSignatureError, LinkExpiredError } from '../images.errors';
 import { TransformParams, pickTransformParams, toQueryString } from '../variants/transform-params';
 
@@ -15,7 +15,7 @@ export interface SignedLinkQuery extends TransformParams {
 @Injectable()
 export class LinkSigner {
   constructor(
-    @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
+    @Inject(linksConfig.KEY) private readonly cfg: ConfigType<typeof linksConfig>,
     private readonly clock: Clock,
   ) {}
 

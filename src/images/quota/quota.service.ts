@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
-import { uploadConfig } from '../../config';
+import { uploadConfig } from '../config/upload.config';
 import { UsersService } from '../../users/users.service';
 import { Image } from '../image.entity';
 import { QuotaExceededError } from '../images.errors';

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import sharp from 'sharp';
-import { imageWorkConfig, uploadConfig } from '../../config';
+import { imageWorkConfig } from '../config/image-work.config';
+import { uploadConfig } from '../config/upload.config';
 import { StorageDriver } from '../../storage/storage-driver';
 import { ImageFormat } from '../formats';
 import { DecodeMemoryExceededError, ImageCorruptError, ImageDimensionsTooLargeError } from '../images.errors';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, PipeTransform } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { uploadConfig } from '../../config';
+import { uploadConfig } from '../config/upload.config';
 import { StorageDriver } from '../../storage/storage-driver';
 import { extensionOf } from './filename';
 import { ImageDecoder } from './image-decoder';

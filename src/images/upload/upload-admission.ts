@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AppError } from '../../common/errors';
-import { uploadConfig } from '../../config';
+import { uploadConfig } from '../config/upload.config';
 import { FileTooLargeError, QuotaExceededError } from '../images.errors';
 import { QuotaService } from '../quota/quota.service';
 import { MULTIPART_OVERHEAD } from './multipart-receiver';

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import { imageWorkConfig, uploadConfig } from '../../config';
+import { imageWorkConfig } from '../config/image-work.config';
+import { uploadConfig } from '../config/upload.config';
 import { StorageDriver } from '../../storage/storage-driver';
 import { DEFAULT_QUALITY, EncodeFormat, Transform } from './transform-params';
 

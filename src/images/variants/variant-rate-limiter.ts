@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { LessThan, MoreThan, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { imageWorkConfig } from '../../config';
+import { imageWorkConfig } from '../config/image-work.config';
 import { TransformRateLimitedError } from '../images.errors';
 import { VariantCreation } from './variant-creation.entity';
 

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppError } from '../../common/errors';
-import { imageWorkConfig } from '../../config';
+import { imageWorkConfig } from '../config/image-work.config';
 import { isForeignKeyViolation, isUniqueViolation } from '../../database/database-errors';
 import { StorageDriver } from '../../storage/storage-driver';
 import { ObjectNotFoundError } from '../../storage/storage.errors';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { performance } from 'node:perf_hooks';
-import { imageWorkConfig } from '../../config';
+import { imageWorkConfig } from '../config/image-work.config';
 import { ServiceBusyError, WorkCancelledError } from '../images.errors';
 import { configureSharp } from './sharp-settings';
 

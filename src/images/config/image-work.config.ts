@@ -1,0 +1,11 @@
+import { defineConfig } from '../../config/config-namespace';
+
+/** Limits on image work (decodes, variants): the scheduler's, the timeouts, and the variant budget. */
+export const imageWorkConfig = defineConfig('imageWork', (env) => ({
+  maxConcurrent: env.maxConcurrentTransforms,
+  maxQueued: env.imageWork.maxQueued,
+  decodeTimeoutSeconds: env.imageWork.decodeTimeout,
+  maxVariantsPerImage: env.imageWork.maxVariantsPerImage,
+  /** New variants a user may cause per minute. */
+  transformRateLimit: env.imageWork.transformRateLimit,
+}));
