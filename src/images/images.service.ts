@@ -14,6 +14,7 @@ import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
 import { ImageNotFoundError, ListOthersForbiddenError } from './images.errors';
 import { ContentAccess } from './links/content-access';
+import { storageKeys } from './storage-keys';
 import { QuotaService } from './quota/quota.service';
 import { ValidatedUpload } from './upload/received-upload';
 import { ImageVariant } from './variants/variant.entity';
@@ -37,7 +38,7 @@ export class ImagesService {
   /** Makes a validated upload permanent: the bytes move to their key, then the row is written. */
   async create(owner: AuthUser, upload: ValidatedUpload): Promise<ImageDto> {
     const id = randomUUID();
-    const storageKey = `images/${id}`;
+    const storageKey = storageKeys.original(id);
     await this.storage.move(upload.tempKey, storageKey);
     const image = this.images.create({
       id,

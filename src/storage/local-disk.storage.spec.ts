@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 // The module object itself (not a namespace copy), so that jest can replace its functions.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import fsp = require('node:fs/promises');
@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { LocalDiskStorage } from './local-disk.storage';
+import { StorageUnavailableError } from './storage.errors';
 import { UNSAFE_KEYS, describeStorageDriverContract } from './storage-driver.contract';
 
 describeStorageDriverContract('LocalDiskStorage', async () => {
@@ -28,7 +29,21 @@ describe('LocalDiskStorage on disk', () => {
     for (const key of UNSAFE_KEYS) await storage.put(key, Readable.from([Buffer.from('x')])).catch(() => undefined);
     expect(readdirSync(root)).toEqual(['uploads']);
     expect(readdirSync(join(root, 'uploads', 'images'))).toEqual(['abc']);
-    expect(storage.localPath('images/abc')).toBe(join(root, 'uploads', 'images', 'abc'));
+    await expect(storage.openInput('images/abc')).resolves.toEqual({ location: join(root, 'uploads', 'images', 'abc') });
+  });
+
+  it('checks itself under its own probe prefix and leaves no file behind', async () => {
+    await storage.put('images/abc', Readable.from([Buffer.from('bytes')]));
+    await expect(storage.check()).resolves.toBeUndefined();
+    expect(readdirSync(join(root, 'uploads')).sort()).toEqual(['health-check', 'images']);
+    expect(readdirSync(join(root, 'uploads', 'health-check'))).toEqual([]);
+  });
+
+  it('reports itself down when a file stands where a top-level folder was', async () => {
+    await storage.put('images/abc', Readable.from([Buffer.from('bytes')]));
+    rmSync(join(root, 'uploads', 'images'), { recursive: true });
+    writeFileSync(join(root, 'uploads', 'images'), 'not a folder');
+    await expect(storage.check()).rejects.toBeInstanceOf(StorageUnavailableError);
   });
 
   it('a failed write leaves no .part file', async () => {

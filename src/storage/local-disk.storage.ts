@@ -3,10 +3,13 @@ import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
-import { ByteRange, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
+import { ByteRange, ObjectInput, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
 import { ObjectNotFoundError, StorageUnavailableError } from './storage.errors';
 
 /** errno codes that mean the disk, not the request, is at fault (EEXIST: a file where a folder must be). */
+/** The folder the health check writes in; no object of the app's lives there. */
+const PROBE_PREFIX = 'health-check';
+
 const UNAVAILABLE = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'EMFILE', 'ENFILE']);
 
 /**
@@ -130,20 +133,27 @@ export class LocalDiskStorage extends StorageDriver {
     }
   }
 
-  /** A real write, rename and delete through the folders uploads use: to root, permissions say little. */
+  /**
+   * A real write, rename and delete under the driver's own probe prefix (to root, permissions say
+   * little), and every top-level entry still a folder: a file in a folder's place fails its writes.
+   */
   async check(): Promise<void> {
-    const probe = `health-${randomBytes(6).toString('hex')}`;
+    const probe = `${PROBE_PREFIX}/${randomBytes(6).toString('hex')}`;
     try {
-      await this.put(`tmp/${probe}`, Readable.from([Buffer.from('ok')]));
-      await this.move(`tmp/${probe}`, `images/${probe}`);
+      await this.put(`${probe}-written`, Readable.from([Buffer.from('ok')]));
+      await this.move(`${probe}-written`, `${probe}-moved`);
     } finally {
-      await this.delete(`tmp/${probe}`).catch(() => undefined);
-      await this.delete(`images/${probe}`).catch(() => undefined);
+      await this.delete(`${probe}-written`).catch(() => undefined);
+      await this.delete(`${probe}-moved`).catch(() => undefined);
     }
+    const entries = await readdir(this.root, { withFileTypes: true }).catch((error: unknown) => Promise.reject(translate(error)));
+    const blocked = entries.find((entry) => !entry.isDirectory());
+    if (blocked) throw new StorageUnavailableError(new Error(`${blocked.name} is not a folder`));
   }
 
-  localPath(key: string): string {
-    return this.pathOf(key);
+  /** libvips reads the file itself: no stream through JavaScript, and it seeks where a format needs. */
+  async openInput(key: string): Promise<ObjectInput> {
+    return { location: this.pathOf(key) };
   }
 
   private pathOf(key: string): string {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { StorageDriver } from './storage-driver';
 import { ObjectNotFoundError } from './storage.errors';
@@ -145,15 +146,28 @@ export function describeStorageDriverContract(name: string, factory: () => Promi
       await expect(keys()).resolves.toEqual(['images/source']);
     });
 
-    it('check resolves when the storage answers', async () => {
+    it('check resolves when the storage answers, and leaves no object behind', async () => {
       await expect(storage.check()).resolves.toBeUndefined();
+      await expect(keys()).resolves.toEqual([]);
+    });
+
+    it('openInput gives the bytes, as a stream or as a location a native reader opens', async () => {
+      const body = randomBytes(5000);
+      await storage.put('images/input', Readable.from([body]));
+      const input = await storage.openInput('images/input');
+      const bytes = 'location' in input ? readFileSync(input.location) : await collect(input.stream);
+      expect(bytes.equals(body)).toBe(true);
     });
   });
 }
 
 async function read(storage: StorageDriver, key: string, range?: { start: number; end: number }): Promise<Buffer> {
+  return collect(await storage.open(key, range));
+}
+
+async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of await storage.open(key, range)) chunks.push(Buffer.from(chunk as Buffer));
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
   return Buffer.concat(chunks);
 }
 

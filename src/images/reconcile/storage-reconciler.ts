@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { StorageDriver, StoredObject } from '../../storage/storage-driver';
+import { storageKeys } from '../storage-keys';
 
 export interface ReconcileOptions {
   /** Delete what is found; without it, only report. */
@@ -89,7 +90,8 @@ export class StorageReconciler implements OnApplicationBootstrap {
 }
 
 function isTemporary(object: StoredObject): boolean {
-  return object.key.startsWith('tmp/') || object.key.endsWith('.part');
+  // `.part`: the local driver's write in progress, abandoned by a crash.
+  return storageKeys.isTemporary(object.key) || object.key.endsWith('.part');
 }
 
 export function summary(report: ReconcileReport): string {

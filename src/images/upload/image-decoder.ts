@@ -7,6 +7,7 @@ import { StorageDriver } from '../../storage/storage-driver';
 import { ImageFormat } from '../formats';
 import { DecodeMemoryExceededError, ImageCorruptError, ImageDimensionsTooLargeError } from '../images.errors';
 import { decodeCost } from './decode-cost';
+import { loadStoredImage } from '../work/image-loader';
 import { tooComplexOr } from '../work/sharp-errors';
 
 /** libvips shrinks JPEG and WebP while decoding: every byte is still read, at a fraction of the work. */
@@ -55,11 +56,6 @@ export class ImageDecoder {
     // sharp's own limit would fail metadata() too, and report a huge image as corrupt; verify()
     // checks the pixel count from the header before decoding anything, with its own error.
     // 'error', not 'truncated': a PNG whose chunk checksum fails is corrupt, not merely damaged at its end.
-    const options: sharp.SharpOptions = { failOn: 'error', limitInputPixels: false, animated: false };
-    const path = this.storage.localPath(key);
-    if (path) return sharp(path, options);
-    const image = sharp(options);
-    (await this.storage.open(key)).pipe(image);
-    return image;
+    return loadStoredImage(this.storage, key, { failOn: 'error', limitInputPixels: false, animated: false });
   }
 }

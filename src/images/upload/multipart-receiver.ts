@@ -1,9 +1,9 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ClientClosedRequestError } from '../../common/errors';
 import { StorageDriver } from '../../storage/storage-driver';
+import { storageKeys } from '../storage-keys';
 import { sanitiseFilename } from './filename';
 import { ReceivedUpload } from './received-upload';
 import { FieldTooLargeError, FileRequiredError, MalformedMultipartError, TooManyFilesError } from '../images.errors';
@@ -109,7 +109,7 @@ export class MultipartReceiver {
     stream.on('error', () => undefined);
     stream.once('limit', () => stop(this.limit.exceeded()));
     this.file = stream;
-    const tempKey = `tmp/${randomUUID()}`;
+    const tempKey = storageKeys.temporary();
     this.tempKey = tempKey;
     const name = sanitiseFilename(filename);
     this.put = this.storage.put(tempKey, stream).then((result) => ({ tempKey, filename: name, ...result }));

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { imageWorkConfig } from '../config/image-work.config';
 import { uploadConfig } from '../config/upload.config';
 import { StorageDriver } from '../../storage/storage-driver';
+import { loadStoredImage } from '../work/image-loader';
 import { DEFAULT_QUALITY, EncodeFormat, Transform } from './transform-params';
 
 export interface TransformOutput {
@@ -49,13 +50,7 @@ export class ImageTransformer {
     return { stream: image, info };
   }
 
-  private async load(key: string): Promise<sharp.Sharp> {
-    const options: sharp.SharpOptions = { limitInputPixels: this.cfg.maxImagePixels, animated: false };
-    const path = this.storage.localPath(key);
-    if (path) return sharp(path, options);
-    const image = sharp(options);
-    const source = await this.storage.open(key);
-    source.once('error', (error) => image.destroy(error));
-    return source.pipe(image);
+  private load(key: string): Promise<sharp.Sharp> {
+    return loadStoredImage(this.storage, key, { limitInputPixels: this.cfg.maxImagePixels, animated: false });
   }
 }

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import sharp from 'sharp';
 import { Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppError } from '../../common/errors';
@@ -12,7 +11,9 @@ import { StorageDriver } from '../../storage/storage-driver';
 import { ObjectNotFoundError } from '../../storage/storage.errors';
 import { Image } from '../image.entity';
 import { ImageNotFoundError, ServiceBusyError, TransformFailedError, WorkCancelledError } from '../images.errors';
+import { storageKeys } from '../storage-keys';
 import { ImageWorkScheduler } from '../work/image-work-scheduler';
+import { loadStoredImage } from '../work/image-loader';
 import { isSharpTimeout, tooComplexOr } from '../work/sharp-errors';
 import { ImageTransformer } from './image-transformer';
 import {
@@ -114,7 +115,7 @@ export class VariantsService {
 
   /** After the image's row is gone: bytes a variant computed meanwhile may have left under its prefix. */
   async sweepOrphans(imageId: string): Promise<void> {
-    for await (const object of this.storage.list(`variants/${imageId}/`)) await this.storage.delete(object.key);
+    for await (const object of this.storage.list(storageKeys.variantsOf(imageId))) await this.storage.delete(object.key);
   }
 
   private async findOrCreate(image: Image, transform: Transform, requesterId: string, signal: AbortSignal): Promise<ImageVariant> {
@@ -147,7 +148,7 @@ export class VariantsService {
   private async create(image: Image, transform: Transform): Promise<ImageVariant> {
     // A key of its own per computation: two instances computing one variant never share (or delete) each other's bytes.
     const name = `${hashOfKey(transform.key)}${randomBytes(4).toString('hex')}`;
-    const storageKey = `variants/${image.id}/${name}.${EXTENSION_OF_FORMAT[transform.encodeAs]}`;
+    const storageKey = storageKeys.variant(image.id, name, EXTENSION_OF_FORMAT[transform.encodeAs]);
     let variant: ImageVariant;
     try {
       const output = await this.transformer.transform(image.storageKey, transform);
@@ -237,9 +238,7 @@ export class VariantsService {
 
   /** Images stored before orientations were kept: read it from the header once, then remember it. */
   private async readOrientation(image: Image): Promise<number> {
-    const path = this.storage.localPath(image.storageKey);
-    const source = path ? undefined : await this.storage.open(image.storageKey).catch(() => Promise.reject(new ImageNotFoundError()));
-    const input = path ? sharp(path) : source!.pipe(sharp());
+    const input = await loadStoredImage(this.storage, image.storageKey).catch(() => Promise.reject(new ImageNotFoundError()));
     const orientation = (await input.metadata().catch(() => ({ orientation: undefined }))).orientation ?? 1;
     image.orientation = orientation;
     await this.images.update({ id: image.id }, { orientation });
