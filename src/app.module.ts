@@ -6,7 +6,6 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { authConfig } from './auth/config/auth.config';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
-import { RolesGuard } from './auth/guards/roles.guard';
 import { CommonModule } from './common/common.module';
 import { isRateLimited } from './common/decorators/rate-limited.decorator';
 import { requestLogLevel, serializeResponse } from './common/logging/request-log';
@@ -28,7 +27,7 @@ import { uploadConfig } from './images/config/upload.config';
 import { ImagesModule } from './images/images.module';
 import { storageConfig } from './storage/config/storage.config';
 import { StorageModule } from './storage/storage.module';
-import { UsersModule } from './users/users.module';
+import { UsersModule } from './users';
 
 /** Every module's namespace, each derived from the one parsed Env. */
 const CONFIG_NAMESPACES = [
@@ -80,7 +79,6 @@ const CONFIG_NAMESPACES = [
     { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
     { provide: APP_GUARD, useClass: ThrottlerGuard },
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
-    { provide: APP_GUARD, useExisting: RolesGuard },
   ],
 })
 export class AppModule implements NestModule {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { ROLES } from '../users/user.entity';
+import { ROLES } from '../users';
 import { AccessTokenExpiredError, UnauthorizedError } from './auth.errors';
 import { AuthUser } from './auth-user';
 import { AccessTokenPayload } from './token.service';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { authConfig } from './config/auth.config';
-import { DuplicateEmailError, UsersService } from '../users/users.service';
+import { DuplicateEmailError, UsersService } from '../users';
 import { PasswordHasher } from './password-hasher';
 
 /** Creates (or promotes) the ADMIN_EMAIL account at start-up; running it again changes nothing. */

@@ -1,4 +1,4 @@
-import { Role } from '../users/user.entity';
+import { Role } from '../users';
 
 /** The authenticated principal that guards attach to the request and handlers receive. */
 export interface AuthUser {

@@ -40,9 +40,3 @@ export class AccessTokenExpiredError extends AppError {
     });
   }
 }
-
-export class ForbiddenError extends AppError {
-  constructor(detail = 'Your role does not allow this') {
-    super(ErrorCode.FORBIDDEN, detail);
-  }
-}

@@ -5,13 +5,12 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from './config/auth.config';
 import { ImagesModule } from '../images/images.module';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from '../users';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
-import { RolesGuard } from './guards/roles.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginFailure } from './login-failure.entity';
 import { LoginThrottleService } from './login-throttle.service';
@@ -44,9 +43,8 @@ import { TokenService } from './token.service';
     JwtStrategy,
     AdminBootstrapService,
     JwtAuthGuard,
-    RolesGuard,
     AccessTokenVerifier,
   ],
-  exports: [JwtAuthGuard, RolesGuard, AccessTokenVerifier],
+  exports: [JwtAuthGuard, AccessTokenVerifier],
 })
 export class AuthModule {}

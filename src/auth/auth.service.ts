@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { User } from '../users/user.entity';
-import { DuplicateEmailError, UsersService } from '../users/users.service';
+import { DuplicateEmailError, UsersService, type User } from '../users';
 import { AuthUser } from './auth-user';
 import { QuotaService } from '../images/quota/quota.service';
 import { CredentialsDto } from './dto/credentials.dto';

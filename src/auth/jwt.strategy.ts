@@ -4,7 +4,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { createSecretKey } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { authConfig } from './config/auth.config';
-import { UsersService } from '../users/users.service';
+import { UsersService } from '../users';
 import { UnauthorizedError } from './auth.errors';
 import { DecodedToken, principalOf } from './access-token-verifier';
 import { AuthUser } from './auth-user';

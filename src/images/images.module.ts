@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StorageModule } from '../storage/storage.module';
-import { UsersModule } from '../users/users.module';
+import { UsersModule } from '../users';
 import { CompatController } from './compat.controller';
 import { ContentSender } from './content/content-sender';
 import { Image } from './image.entity';

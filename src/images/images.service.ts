@@ -12,7 +12,8 @@ import { ContentQueryDto } from './dto/content-query.dto';
 import { ImageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
-import { ImageNotFoundError, ListOthersForbiddenError } from './images.errors';
+import { imageAccess } from './image-access.policy';
+import { ImageNotFoundError } from './images.errors';
 import { ContentAccess } from './links/content-access';
 import { storageKeys } from './storage-keys';
 import { QuotaService } from './quota/quota.service';
@@ -67,7 +68,7 @@ export class ImagesService {
 
   async list(user: AuthUser, query: ListImagesQueryDto): Promise<Page<ImageDto>> {
     const qb = this.images.createQueryBuilder('image');
-    const ownerId = this.listOwner(user, query.ownerId);
+    const ownerId = imageAccess.listOwner(user, query.ownerId);
     if (ownerId) qb.andWhere('image.owner_id = :ownerId', { ownerId });
     if (query.mimeType) qb.andWhere('image.mime_type = :mimeType', { mimeType: query.mimeType });
     if (query.q) qb.andWhere("LOWER(image.filename) LIKE :q ESCAPE '!'", { q: `%${escapeLike(query.q.toLowerCase())}%` });
@@ -163,9 +164,9 @@ export class ImagesService {
     });
   }
 
-  /** Another user's image answers exactly like a missing one. Admins reach every image. */
+  /** Another user's image answers exactly like a missing one. */
   private async findOwned(user: AuthUser, id: string): Promise<Image> {
-    const image = await this.images.findOneBy(user.role === 'admin' ? { id } : { id, ownerId: user.id });
+    const image = await this.images.findOneBy({ id, ...imageAccess.reachableBy(user) });
     if (!image) throw new ImageNotFoundError();
     return image;
   }
@@ -176,13 +177,6 @@ export class ImagesService {
     return image;
   }
 
-  private listOwner(user: AuthUser, requested: string | undefined): string | undefined {
-    if (user.role === 'admin') return requested;
-    if (requested && requested !== user.id) {
-      throw new ListOthersForbiddenError();
-    }
-    return user.id;
-  }
 }
 
 function escapeLike(value: string): string {

@@ -1,7 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type Role = 'user' | 'admin';
-export const ROLES: Role[] = ['user', 'admin'];
+import { Role } from './role';
 
 @Entity('users')
 export class User {

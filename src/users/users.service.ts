@@ -5,9 +5,8 @@ import { EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
 import { normaliseEmail } from './email';
 import { DuplicateEmailError } from './users.errors';
-import { Role, User } from './user.entity';
-
-export { DuplicateEmailError };
+import { Role } from './role';
+import { User } from './user.entity';
 
 @Injectable()
 export class UsersService {

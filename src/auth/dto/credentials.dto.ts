@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
-import { hasFormatCharacters, normaliseEmail } from '../../users/email';
+import { hasFormatCharacters, normaliseEmail } from '../../users';
 
 /** Refuses invisible and formatting characters (Unicode Cf), which make look-alike addresses. */
 const NoFormatCharacters = () =>

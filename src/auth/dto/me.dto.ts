@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { User } from '../../users/user.entity';
+import type { User } from '../../users';
 import { UserDto } from './user.dto';
 
 export class UsageDto {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { User } from '../../users/user.entity';
+import type { User } from '../../users';
 
 export class UserDto {
   @ApiProperty({ format: 'uuid', example: '3f0e8c9a-2b7d-4c1e-9f6a-5d4b3c2a1e0f' })

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { ApplyValueTransformers } from 'typeorm/util/ApplyValueTransformers';
 import { uploadConfig } from '../config/upload.config';
-import { UsersService } from '../../users/users.service';
+import { UsersService } from '../../users';
 import { Image } from '../image.entity';
 import { QuotaExceededError } from '../images.errors';
 

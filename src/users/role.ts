@@ -1,0 +1,2 @@
+export type Role = 'user' | 'admin';
+export const ROLES: Role[] = ['user', 'admin'];
