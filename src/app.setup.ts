@@ -1,4 +1,6 @@
-import { INestApplication, NestApplicationOptions } from '@nestjs/common';
+import { INestApplication, Logger as NestLogger, NestApplicationOptions } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import type { Server } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -6,6 +8,7 @@ import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { installContinueGate } from './common/http/continue-gate';
 import { installClientErrorHandler } from './common/filters/client-error.handler';
 import { UploadAdmission } from './images/upload/upload-admission';
+import { appConfig } from './config';
 
 /** Options every instance is created with, in main.ts and in the e2e tests alike. */
 export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLogs: true, abortOnError: false };
@@ -17,10 +20,51 @@ export function configureApp(app: INestApplication): INestApplication {
   express.disable('x-powered-by');
   express.set('etag', false);
   express.set('query parser', 'simple');
+  applyServerTimeouts(app);
   installClientErrorHandler(app.getHttpServer());
   installUploadContinueGate(app);
   setupSwagger(app);
   return app;
+}
+
+/** Slow-loris defence: a client must send its headers, and its whole request, in bounded time. */
+function applyServerTimeouts(app: INestApplication): void {
+  const cfg = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  const server = app.getHttpServer() as Server & { connectionsCheckingInterval: number };
+  server.headersTimeout = cfg.headersTimeoutMs;
+  server.requestTimeout = cfg.requestTimeoutMs;
+  // Node enforces both only when it checks its connections (every 30 s by default), read at listen time.
+  server.connectionsCheckingInterval = Math.min(30_000, Math.max(250, Math.floor(cfg.headersTimeoutMs / 4)));
+}
+
+/**
+ * Stops accepting connections, lets in-flight requests (uploads) finish within SHUTDOWN_TIMEOUT and
+ * closes the database and storage clients; resolves with the exit code: 0, or 1 past the timeout.
+ */
+export async function shutdown(app: INestApplication, reason: string): Promise<number> {
+  const timeoutMs = app.get<ConfigType<typeof appConfig>>(appConfig.KEY).shutdownTimeoutMs;
+  const logger = new NestLogger('Shutdown');
+  logger.log(`${reason} received: finishing in-flight requests (at most ${timeoutMs} ms)`);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<number>((resolve) => {
+    timer = setTimeout(() => {
+      logger.error('Shutdown timed out; exiting with requests still open');
+      resolve(1);
+    }, timeoutMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([app.close().then(() => 0), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** SIGTERM and SIGINT shut the app down, then `exit` with shutdown's code. */
+export function exitOnSignals(app: INestApplication, exit: (code: number) => void = (code) => process.exit(code)): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void shutdown(app, signal).then(exit));
+  }
 }
 
 /** `Expect: 100-continue` on an upload: 100 only after the bearer token, size and quota pass. */

@@ -1,6 +1,6 @@
 import { SignOptions, sign } from 'jsonwebtoken';
 import { performance } from 'node:perf_hooks';
-import { Clock } from '../src/common/clock';
+import { ManualClock } from './support/manual-clock';
 import { expectProblem, isUuid } from './support/problem-details';
 import { TEST_JWT_SECRET, TestApp, createTestApp } from './support/test-app';
 import { registerUser, uniqueEmail } from './support/users';
@@ -14,13 +14,6 @@ function base64url(value: object): string {
 
 function accessToken(payload: object, secret = TEST_JWT_SECRET, options: SignOptions = {}): string {
   return sign(payload, secret, { issuer: ISSUER, audience: ISSUER, expiresIn: 300, ...options, algorithm: 'HS256' });
-}
-
-class FakeClock extends Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
 }
 
 describe('auth', () => {
@@ -355,7 +348,7 @@ describe('auth: admin bootstrap', () => {
 
 describe('auth: login lockout', () => {
   let t: TestApp;
-  const clock = new FakeClock();
+  const clock = new ManualClock();
 
   beforeAll(async () => {
     t = await createTestApp({ env: { LOGIN_MAX_ATTEMPTS: '3', LOGIN_WINDOW: '15m' }, clock });
@@ -364,7 +357,7 @@ describe('auth: login lockout', () => {
     await t.close();
   });
   beforeEach(() => {
-    clock.offsetMs = 0;
+    clock.set(new Date());
   });
 
   const attempt = (email: string, password: string) => t.http.post('/auth/login').send({ email, password });
@@ -417,7 +410,7 @@ describe('auth: login lockout', () => {
     const user = await registerUser(t);
     for (let i = 0; i < 3; i++) await attempt(user.email, 'wrong password').expect(401);
     await attempt(user.email, user.password).expect(429);
-    clock.offsetMs = 15 * 60 * 1000 + 1000;
+    clock.advance(15 * 60 + 1);
     await attempt(user.email, user.password).expect(200);
   });
 });

@@ -3,9 +3,9 @@ import { ImageWorkScheduler } from '../src/images/work/image-work-scheduler';
 import { makeImage } from './support/images';
 import { expectProblem } from './support/problem-details';
 import { TestApp, createTestApp } from './support/test-app';
-import { eventually, leftovers, upload } from './support/uploads';
+import { eventually, leftovers, upload, uploadImage } from './support/uploads';
 import { TestUser, registerUser } from './support/users';
-import { getBytes, uploadAs, variantFiles, variantRows } from './support/variants';
+import { getBytes, variantFiles, variantRows } from './support/variants';
 
 /**
  * Holds the first variant computation until released (a test hook in the transformer; database and
@@ -46,8 +46,8 @@ describe('image work: one fair, bounded queue', () => {
     it("runs user B's first variant right after A's running one, not behind A's 20 queued", async () => {
       const scheduler = t.app.get(ImageWorkScheduler);
       const [a, b] = [await registerUser(t), await registerUser(t)];
-      const aImage = await uploadAs(t, a, await makeImage('png', 200, 150), 'a.png');
-      const bImage = await uploadAs(t, b, await makeImage('png', 200, 150), 'b.png');
+      const aImage = (await uploadImage(t, a, await makeImage('png', 200, 150), 'a.png')).id;
+      const bImage = (await uploadImage(t, b, await makeImage('png', 200, 150), 'b.png')).id;
       const hold = holdFirstTransform(t);
       const aRequests = Array.from({ length: 21 }, (_, i) => send(t, a, `/images/${aImage}/content?w=${i + 10}`));
       await eventually(async () => expect(scheduler.stats()).toMatchObject({ running: 1, queued: 20 }));
@@ -80,7 +80,7 @@ describe('image work: one fair, bounded queue', () => {
 
     it('refuses variants and uploads past the queue with 503 SERVICE_BUSY and Retry-After, leaving nothing', async () => {
       const scheduler = t.app.get(ImageWorkScheduler);
-      const id = await uploadAs(t, user, await makeImage('png', 80, 60), 'busy.png');
+      const id = (await uploadImage(t, user, await makeImage('png', 80, 60), 'busy.png')).id;
       const before = await leftovers(t);
       const hold = holdFirstTransform(t);
       const running = send(t, user, `/images/${id}/content?w=10`);
@@ -111,7 +111,7 @@ describe('image work: one fair, bounded queue', () => {
 
     it('drops a queued variant whose client went away', async () => {
       const scheduler = t.app.get(ImageWorkScheduler);
-      const id = await uploadAs(t, user, await makeImage('png', 80, 60), 'gone.png');
+      const id = (await uploadImage(t, user, await makeImage('png', 80, 60), 'gone.png')).id;
       const hold = holdFirstTransform(t);
       const running = send(t, user, `/images/${id}/content?w=20`);
       await eventually(async () => expect(scheduler.stats().running).toBe(1));

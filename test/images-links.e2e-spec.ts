@@ -3,7 +3,8 @@ import { makeImage } from './support/images';
 import { ManualClock } from './support/manual-clock';
 import { TestApp, createTestApp } from './support/test-app';
 import { TestUser, registerUser } from './support/users';
-import { decoded, getBytes, uploadAs } from './support/variants';
+import { decoded, getBytes } from './support/variants';
+import { uploadImage } from './support/uploads';
 
 describe('signed links (POST /images/{id}/links)', () => {
   const clock = new ManualClock();
@@ -16,7 +17,7 @@ describe('signed links (POST /images/{id}/links)', () => {
     t = await createTestApp({ clock });
     owner = await registerUser(t);
     png = await makeImage('png', 64, 48);
-    imageId = await uploadAs(t, owner, png, 'shared.png');
+    imageId = (await uploadImage(t, owner, png, 'shared.png')).id;
   });
   afterAll(async () => {
     await t.close();
@@ -78,7 +79,7 @@ describe('signed links (POST /images/{id}/links)', () => {
 
   it('refuses a tampered signature, expiry, image or parameter', async () => {
     const url = await linkUrl({ w: 20, expiresIn: 300 });
-    const other = await uploadAs(t, owner, png, 'other.png');
+    const other = (await uploadImage(t, owner, png, 'other.png')).id;
     const sig = url.match(/sig=([0-9a-f]+)/)![1];
     const flipped = `${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}`;
     const tampered = [
@@ -104,7 +105,7 @@ describe('signed links (POST /images/{id}/links)', () => {
   });
 
   it('answers 404 for a link to an image deleted since', async () => {
-    const id = await uploadAs(t, owner, png, 'gone.png');
+    const id = (await uploadImage(t, owner, png, 'gone.png')).id;
     const url = await linkUrl({}, id);
     await t.http.delete(`/images/${id}`).set(owner.auth).expect(204);
     expectProblem(await t.http.get(url), 404, 'IMAGE_NOT_FOUND');

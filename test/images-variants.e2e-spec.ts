@@ -3,7 +3,8 @@ import { makeImage } from './support/images';
 import { expectProblem } from './support/problem-details';
 import { TestApp, createTestApp, listFiles, storedFiles } from './support/test-app';
 import { TestUser, registerUser } from './support/users';
-import { decoded, exifRotatedJpeg, getBytes, uploadAs, variantFiles, variantRows } from './support/variants';
+import { decoded, exifRotatedJpeg, getBytes, variantFiles, variantRows } from './support/variants';
+import { uploadImage } from './support/uploads';
 
 describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () => {
   let t: TestApp;
@@ -15,7 +16,7 @@ describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () =
     t = await createTestApp();
     owner = await registerUser(t);
     jpeg = await makeImage('jpeg', 64, 48);
-    jpegId = await uploadAs(t, owner, jpeg, 'photo.jpg');
+    jpegId = (await uploadImage(t, owner, jpeg, 'photo.jpg')).id;
   });
   afterAll(async () => {
     await t.close();
@@ -48,7 +49,7 @@ describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () =
     ['webp', 'image/webp', 'webp'],
     ['avif', 'image/avif', 'heif'],
   ])('converts to format=%s', async (format, mimeType, sharpFormat) => {
-    const pngId = await uploadAs(t, owner, await makeImage('png', 40, 30), `drawing-${format}.png`);
+    const pngId = (await uploadImage(t, owner, await makeImage('png', 40, 30), `drawing-${format}.png`)).id;
     const res = await content(pngId, `format=${format}&w=20`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe(mimeType);
@@ -57,7 +58,7 @@ describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () =
   });
 
   it("keeps the original's format when none is asked for (a GIF stays a GIF)", async () => {
-    const gifId = await uploadAs(t, owner, await makeImage('gif', 40, 30), 'anim.gif');
+    const gifId = (await uploadImage(t, owner, await makeImage('gif', 40, 30), 'anim.gif')).id;
     const res = await content(gifId, 'w=20');
     expect(res.headers['content-type']).toBe('image/gif');
     await expect(decoded(res.body)).resolves.toMatchObject({ format: 'gif', width: 20, height: 15 });
@@ -66,7 +67,7 @@ describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () =
   it('applies the EXIF orientation and strips all metadata', async () => {
     const fixture = await exifRotatedJpeg(64, 48);
     await expect(decoded(fixture)).resolves.toMatchObject({ width: 64, height: 48, orientation: 6 });
-    const rotatedId = await uploadAs(t, owner, fixture, 'portrait.jpg');
+    const rotatedId = (await uploadImage(t, owner, fixture, 'portrait.jpg')).id;
     for (const [query, width, height] of [
       ['w=24', 24, 32],
       ['format=webp', 48, 64],
@@ -101,7 +102,7 @@ describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () =
   });
 
   it('computes a variant once, stores it, and serves it like an original', async () => {
-    const id = await uploadAs(t, owner, jpeg, 'again.jpg');
+    const id = (await uploadImage(t, owner, jpeg, 'again.jpg')).id;
     const first = await content(id, 'w=30&fit=inside&format=webp');
     const second = await content(id, 'format=webp&w=30');
     expect([first.status, second.status]).toEqual([200, 200]);
@@ -132,7 +133,7 @@ describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () =
   });
 
   it('computes a new variant once for five concurrent first requests', async () => {
-    const id = await uploadAs(t, owner, await makeImage('jpeg', 200, 150), 'busy.jpg');
+    const id = (await uploadImage(t, owner, await makeImage('jpeg', 200, 150), 'busy.jpg')).id;
     // Counts calls and lets them through: the real transform still runs.
     const transforms = jest.spyOn(t.app.get(ImageTransformer), 'transform');
     const responses = await Promise.all(Array.from({ length: 5 }, () => content(id, 'w=100&h=100&fit=cover&format=avif')));
@@ -175,7 +176,7 @@ describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () =
   });
 
   it("deletes an image's variants (bytes and rows) with it", async () => {
-    const id = await uploadAs(t, owner, jpeg, 'doomed.jpg');
+    const id = (await uploadImage(t, owner, jpeg, 'doomed.jpg')).id;
     for (const query of ['w=10', 'w=20&format=png', 'h=8&fit=fill&format=webp&q=40']) expect((await content(id, query)).status).toBe(200);
     await expect(variantRows(t, id)).resolves.toHaveLength(3);
     await expect(variantFiles(t, id)).resolves.toHaveLength(3);

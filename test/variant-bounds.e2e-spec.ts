@@ -12,9 +12,9 @@ import { expectProblem } from './support/problem-details';
 import { TestS3Server, startS3Server, testStorage } from './support/s3-server';
 import { TestApp, createTestApp, storedFiles } from './support/test-app';
 import { TestDatabase, createTestDatabase } from './support/test-database';
-import { leftovers, upload } from './support/uploads';
+import { leftovers, upload, uploadImage } from './support/uploads';
 import { TestUser, registerUser } from './support/users';
-import { decoded, exifRotatedJpeg, getBytes, uploadAs, variantFiles, variantRows } from './support/variants';
+import { decoded, exifRotatedJpeg, getBytes, variantFiles, variantRows } from './support/variants';
 
 /** Every variant row has its bytes and every variant object has its row: nothing orphaned either way. */
 async function expectVariantsConsistent(t: TestApp, imageId: string): Promise<void> {
@@ -86,7 +86,7 @@ describe('derived output is bounded by what it produces', () => {
       .png()
       .toBuffer();
     expect(tiny.length).toBeLessThan(100);
-    const id = await uploadAs(t, owner, tiny, 'tiny.png');
+    const id = (await uploadImage(t, owner, tiny, 'tiny.png')).id;
     for (const query of ['w=4096', 'h=4096', 'w=4096&h=4096&fit=fill', 'w=4096&h=4096&fit=cover', 'w=4096&h=4096&fit=outside']) {
       const res = await content(id, query);
       expect(res.status).toBe(200);
@@ -103,7 +103,7 @@ describe('derived output is bounded by what it produces', () => {
 
   it('?h=4096 on a 64×48 image is the original (64×48, its own ETag)', async () => {
     const original = await makeImage('jpeg', 64, 48);
-    const id = await uploadAs(t, owner, original, 'small.jpg');
+    const id = (await uploadImage(t, owner, original, 'small.jpg')).id;
     const res = await content(id, 'h=4096');
     expect(res.status).toBe(200);
     expect(Buffer.compare(res.body, original)).toBe(0);
@@ -111,7 +111,7 @@ describe('derived output is bounded by what it produces', () => {
   });
 
   it('uses the displayed size (EXIF orientation 6 turns 64×48 into 48×64)', async () => {
-    const id = await uploadAs(t, owner, await exifRotatedJpeg(64, 48), 'turned.jpg');
+    const id = (await uploadImage(t, owner, await exifRotatedJpeg(64, 48), 'turned.jpg')).id;
     const full = await content(id, 'w=48&h=64&format=png');
     await expect(decoded(full.body)).resolves.toMatchObject({ width: 48, height: 64 });
     const tall = await content(id, 'h=4096&format=png');
@@ -120,7 +120,7 @@ describe('derived output is bounded by what it produces', () => {
   });
 
   it('stores one variant for requests that give the same output', async () => {
-    const id = await uploadAs(t, owner, await makeImage('png', 400, 300), 'same.png');
+    const id = (await uploadImage(t, owner, await makeImage('png', 400, 300), 'same.png')).id;
     const responses = [];
     for (const query of ['w=300', 'w=300&h=225', 'h=225', 'w=300&h=4000', 'w=300&fit=cover']) responses.push(await content(id, query));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
@@ -130,7 +130,7 @@ describe('derived output is bounded by what it produces', () => {
   });
 
   it('keeps at most MAX_VARIANTS_PER_IMAGE after 300 distinct ?w= requests, with no orphan', async () => {
-    const id = await uploadAs(t, owner, await makeImage('png', 400, 300), 'many.png');
+    const id = (await uploadImage(t, owner, await makeImage('png', 400, 300), 'many.png')).id;
     for (let w = 1; w <= 300; w++) expect((await content(id, `w=${w}`)).status).toBe(200);
     const rows = await variantRows(t, id);
     expect(rows.length).toBeLessThanOrEqual(5);
@@ -155,14 +155,14 @@ describe('MAX_VARIANTS_PER_IMAGE at its default, and least recently served first
   const content = (id: string, query: string) => getBytes(t, `/images/${id}/content?${query}`, owner.auth);
 
   it('stores at most 20 variants per image by default', async () => {
-    const id = await uploadAs(t, owner, await makeImage('png', 80, 60), 'default.png');
+    const id = (await uploadImage(t, owner, await makeImage('png', 80, 60), 'default.png')).id;
     for (let w = 1; w <= 30; w++) expect((await content(id, `w=${w}`)).status).toBe(200);
     expect((await variantRows(t, id)).length).toBe(20);
     await expectVariantsConsistent(t, id);
   });
 
   it('evicts the least recently served variant, not the oldest one', async () => {
-    const id = await uploadAs(t, owner, await makeImage('png', 80, 60), 'lru.png');
+    const id = (await uploadImage(t, owner, await makeImage('png', 80, 60), 'lru.png')).id;
     for (let w = 1; w <= 20; w++) {
       clock.advance(1);
       expect((await content(id, `w=${w}`)).status).toBe(200);
@@ -192,7 +192,7 @@ describe('TRANSFORM_RATE_LIMIT, counted across two instances', () => {
   it('allows N new variants a minute over both instances; the N+1st is a 429 with Retry-After and leaves nothing', async () => {
     const { a, b } = pair;
     const user = await registerUser(a);
-    const id = await uploadAs(a, user, await makeImage('png', 80, 60), 'rate.png');
+    const id = (await uploadImage(a, user, await makeImage('png', 80, 60), 'rate.png')).id;
     const get = (app: TestApp, query: string) => getBytes(app, `/images/${id}/content?${query}`, user.auth);
     expect((await get(a, 'w=10')).status).toBe(200);
     expect((await get(b, 'w=11')).status).toBe(200);
@@ -209,7 +209,7 @@ describe('TRANSFORM_RATE_LIMIT, counted across two instances', () => {
     await expectVariantsConsistent(a, id);
     // Another user's budget is their own.
     const other = await registerUser(b);
-    const otherId = await uploadAs(b, other, await makeImage('png', 80, 60), 'other.png');
+    const otherId = (await uploadImage(b, other, await makeImage('png', 80, 60), 'other.png')).id;
     expect((await getBytes(a, `/images/${otherId}/content?w=13`, other.auth)).status).toBe(200);
   });
 });
@@ -227,7 +227,7 @@ describe('eviction with two instances sharing the database and storage', () => {
   it('serves (recomputing) a variant that the other instance evicts between lookup and read', async () => {
     const { a, b } = pair;
     const user = await registerUser(a);
-    const id = await uploadAs(a, user, await makeImage('png', 80, 60), 'shared.png');
+    const id = (await uploadImage(a, user, await makeImage('png', 80, 60), 'shared.png')).id;
     const first = await getBytes(a, `/images/${id}/content?w=10`, user.auth);
     expect(first.status).toBe(200);
     // Hold b after its lookup, before it opens the bytes, while a evicts that variant.
@@ -260,7 +260,7 @@ describe('eviction with two instances sharing the database and storage', () => {
   it('answers every request of both instances racing over one image, leaving at most the limit and no orphan', async () => {
     const { a, b } = pair;
     const user = await registerUser(a);
-    const id = await uploadAs(a, user, await makeImage('png', 120, 90), 'race.png');
+    const id = (await uploadImage(a, user, await makeImage('png', 120, 90), 'race.png')).id;
     const requests = Array.from({ length: 40 }, (_, i) => getBytes(i % 2 ? a : b, `/images/${id}/content?w=${(i % 13) + 20}`, user.auth));
     const statuses = (await Promise.all(requests)).map((r) => r.status);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
@@ -283,7 +283,7 @@ describe('an image deleted while its variant is computed', () => {
 
   /** Runs `hold` inside the transformer (a test hook: database and storage stay real), deleting the image meanwhile. */
   async function deleteDuring(hold: 'before-decode' | 'before-store') {
-    const id = await uploadAs(t, owner, await makeImage('png', 80, 60), `${hold}.png`);
+    const id = (await uploadImage(t, owner, await makeImage('png', 80, 60), `${hold}.png`)).id;
     const transformer = t.app.get(ImageTransformer);
     const transform = transformer.transform.bind(transformer);
     const spy = jest.spyOn(transformer, 'transform').mockImplementationOnce(async (key, params) => {
@@ -337,7 +337,7 @@ describe('DECODE_TIMEOUT', () => {
 
   it('stops a variant whose transform takes longer: 422 IMAGE_TOO_COMPLEX, no variant row or bytes', async () => {
     // ~3 MB (one S3 part); its PNG variant is 4096×4096 of noise: seconds of zlib work here.
-    const id = await uploadAs(t, owner, await noisyJpeg(6000, 6000), 'noise.jpg');
+    const id = (await uploadImage(t, owner, await noisyJpeg(6000, 6000), 'noise.jpg')).id;
     const before = await leftovers(t);
     const res = await t.http.get(`/images/${id}/content?format=png`).set(owner.auth);
     expectProblem(res, 422, 'IMAGE_TOO_COMPLEX');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { LocalDiskStorage } from './local-disk.storage';
 import { StorageUnavailableError } from './storage.errors';
-import { UNSAFE_KEYS, describeStorageDriverContract } from './storage-driver.contract';
+import { UNSAFE_KEYS, describeStorageDriverContract } from '../../test/support/storage-driver.contract';
 
 describeStorageDriverContract('LocalDiskStorage', async () => {
   const root = mkdtempSync(join(tmpdir(), 'local-disk-storage-'));

@@ -1,6 +1,6 @@
 import { startS3Server } from '../../test/support/s3-server';
 import { S3Storage } from './s3.storage';
-import { describeStorageDriverContract } from './storage-driver.contract';
+import { describeStorageDriverContract } from '../../test/support/storage-driver.contract';
 
 // The same contract as the local driver, against a real S3-protocol server on loopback.
 describeStorageDriverContract('S3Storage', async () => {

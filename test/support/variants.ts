@@ -1,14 +1,6 @@
 import sharp from 'sharp';
 import { binary } from './binary';
 import { TestApp, storedFiles } from './test-app';
-import { TestUser } from './users';
-
-/** Uploads through the API and returns the new image's id. */
-export async function uploadAs(t: TestApp, user: TestUser, bytes: Buffer, filename: string): Promise<string> {
-  const res = await t.http.post('/images').set(user.auth).attach('file', bytes, filename);
-  if (res.status !== 201) throw new Error(`upload of ${filename} answered ${res.status}: ${res.text}`);
-  return res.body.data.id as string;
-}
 
 /** GET with the body kept as bytes. */
 export function getBytes(t: TestApp, url: string, headers: Record<string, string> = {}) {

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
-import { StorageDriver } from './storage-driver';
-import { ObjectNotFoundError } from './storage.errors';
+import { StorageDriver } from '../../src/storage/storage-driver';
+import { ObjectNotFoundError } from '../../src/storage/storage.errors';
 
 export interface StorageDriverUnderTest {
   driver: StorageDriver;

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { PLAIN_TEXT, truncated } from '../../../test/support/bad-images';
+import { makeImage, pngWithClaimedSize } from '../../../test/support/images';
+import { ErrorCode } from '../../common/errors';
+import { parseEnv } from '../../config';
+import { LocalDiskStorage } from '../../storage/local-disk.storage';
+import { imageWorkConfig } from '../config/image-work.config';
+import { uploadConfig } from '../config/upload.config';
+import { ImageWorkScheduler } from '../work/image-work-scheduler';
+import { ImageDecoder } from './image-decoder';
+import { ImageFileValidationPipe } from './image-file-validation.pipe';
+import { ReceivedUpload } from './received-upload';
+
+describe('ImageFileValidationPipe (plain classes over a real LocalDiskStorage)', () => {
+  let root: string;
+  let storage: LocalDiskStorage;
+  let pipe: ImageFileValidationPipe;
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'validation-pipe-'));
+    storage = new LocalDiskStorage(root);
+    const env = parseEnv({ ALLOWED_FILE_EXTENSIONS: 'jpg,png,gif,webp', MAX_IMAGE_PIXELS: '1000000' });
+    const upload = uploadConfig(env);
+    const work = imageWorkConfig(env);
+    pipe = new ImageFileValidationPipe(storage, new ImageDecoder(storage, upload, work), new ImageWorkScheduler(work), upload);
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  /** Stores `bytes` under a temporary key, as the multipart receiver does, and describes the upload. */
+  async function received(bytes: Buffer, filename: string): Promise<ReceivedUpload> {
+    const tempKey = `tmp/${createHash('sha256').update(filename).digest('hex').slice(0, 16)}`;
+    const { size, sha256 } = await storage.put(tempKey, Readable.from([bytes]));
+    return { tempKey, filename, size, sha256, ownerId: 'u1' };
+  }
+
+  const refusal = async (upload: ReceivedUpload | undefined) =>
+    pipe.transform(upload).then(
+      () => undefined,
+      (error: { code: string; detail: string }) => error,
+    );
+
+  it('passes a good image, adding its type and size from the bytes', async () => {
+    const upload = await received(await makeImage('png', 40, 30), 'photo.png');
+    await expect(pipe.transform(upload)).resolves.toEqual({
+      ...upload,
+      mimeType: 'image/png',
+      extension: 'png',
+      width: 40,
+      height: 30,
+      orientation: 1,
+    });
+  });
+
+  it('refuses a missing and an empty file', async () => {
+    await expect(refusal(undefined)).resolves.toMatchObject({ code: ErrorCode.FILE_REQUIRED });
+    await expect(refusal(await received(Buffer.alloc(0), 'empty.png'))).resolves.toMatchObject({ code: ErrorCode.EMPTY_FILE });
+  });
+
+  it('checks the extension before reading any byte', async () => {
+    await expect(refusal({ tempKey: 'tmp/never-written', filename: 'photo', size: 10, sha256: '' })).resolves.toMatchObject({
+      code: ErrorCode.UNSUPPORTED_FILE_TYPE,
+      detail: expect.stringContaining('without an extension'),
+    });
+    await expect(refusal({ tempKey: 'tmp/never-written', filename: 'photo.bmp', size: 10, sha256: '' })).resolves.toMatchObject({
+      code: ErrorCode.UNSUPPORTED_FILE_TYPE,
+      detail: expect.stringContaining("'.bmp'"),
+    });
+  });
+
+  it('refuses bytes that are no accepted image, and bytes of another type than the name says', async () => {
+    await expect(refusal(await received(PLAIN_TEXT, 'notes.png'))).resolves.toMatchObject({ code: ErrorCode.UNSUPPORTED_FILE_TYPE });
+    await expect(refusal(await received(await makeImage('jpeg'), 'photo.png'))).resolves.toMatchObject({
+      code: ErrorCode.CONTENT_TYPE_MISMATCH,
+      detail: "The file is named '.png' but its bytes are image/jpeg",
+    });
+  });
+
+  it('refuses data after the image, a truncated image, and one over the pixel limit', async () => {
+    const png = await makeImage('png');
+    await expect(refusal(await received(Buffer.concat([png, Buffer.from('PK\x03\x04 zip')]), 'trailing.png'))).resolves.toMatchObject({
+      code: ErrorCode.IMAGE_CORRUPT,
+      detail: expect.stringContaining("Data follows the image's end"),
+    });
+    await expect(refusal(await received(truncated(png, 0.5), 'cut.png'))).resolves.toMatchObject({ code: ErrorCode.IMAGE_CORRUPT });
+    await expect(refusal(await received(pngWithClaimedSize(2000, 1000), 'huge.png'))).resolves.toMatchObject({
+      code: ErrorCode.IMAGE_DIMENSIONS_TOO_LARGE,
+    });
+  });
+
+  it('leaves the temporary object to its caller (the interceptor discards it)', async () => {
+    await refusal(await received(PLAIN_TEXT, 'notes.png'));
+    expect(readdirSync(join(root, 'tmp'))).toHaveLength(1);
+  });
+});
