@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { installContinueGate } from './common/http/continue-gate';
-import { installClientErrorHandler } from './common/filters/client-error.handler';
+import { installParserErrorAnswers } from './common/http/http-parser-errors';
 import { UploadAdmission } from './images/upload/upload-admission';
 import { appConfig } from './config';
 
@@ -21,7 +21,7 @@ export function configureApp(app: INestApplication): INestApplication {
   express.set('etag', false);
   express.set('query parser', 'simple');
   applyServerTimeouts(app);
-  installClientErrorHandler(app.getHttpServer());
+  installParserErrorAnswers(app.getHttpServer());
   installUploadContinueGate(app);
   setupSwagger(app);
   return app;

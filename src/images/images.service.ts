@@ -111,7 +111,7 @@ export class ImagesService {
     const image = grant.user ? await this.findOwned(grant.user, id) : await this.findById(id);
     // A signed link's variants are on the owner's account: the owner shared it.
     const requesterId = grant.user?.id ?? image.ownerId;
-    const transform = await this.variants.normalize(image, query);
+    const transform = await this.variants.normalise(image, query);
     let variant = transform ? await this.variants.resolve(image, transform, requesterId, signal) : null;
     const content: StoredContent = {
       ...this.describe(image, variant),

@@ -17,7 +17,7 @@ export class LinksService {
   /** A signed URL of the image (or of one of its variants); only those who can read the image may share it. */
   async create(user: AuthUser, imageId: string, dto: CreateLinkDto): Promise<LinkDto> {
     const image = await this.images.findReadable(user, imageId);
-    const paramsQuery = (await this.variants.normalize(image, dto))?.key ?? '';
+    const paramsQuery = (await this.variants.normalise(image, dto))?.key ?? '';
     const expires = this.signer.nowSeconds() + (dto.expiresIn ?? DEFAULT_LINK_SECONDS);
     const signature = this.signer.sign(image.id, paramsQuery, expires);
     const query = [paramsQuery, `expires=${expires}`, `sig=${signature}`].filter(Boolean).join('&');

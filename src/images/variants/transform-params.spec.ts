@@ -1,29 +1,29 @@
-import { SourceImage, TransformParams, displayedSize, hashOfKey, normalizeTransform, toQueryString } from './transform-params';
+import { SourceImage, TransformParams, displayedSize, hashOfKey, normaliseTransform, toQueryString } from './transform-params';
 
 // Keys name the resolved output (w and h both), not the request: two requests that produce the same
 // pixels must share one variant, and a bigger request than the original must not enlarge it.
 const photo = (mimeType = 'image/jpeg'): SourceImage => ({ mimeType, width: 1000, height: 750 });
 
-describe('normalizeTransform', () => {
+describe('normaliseTransform', () => {
   it('serves the original when nothing changes the output', () => {
-    expect(normalizeTransform({}, photo())).toBeNull();
-    expect(normalizeTransform({ format: 'jpeg' }, photo())).toBeNull();
-    expect(normalizeTransform({ fit: 'cover', q: 50 }, photo('image/png'))).toBeNull();
+    expect(normaliseTransform({}, photo())).toBeNull();
+    expect(normaliseTransform({ format: 'jpeg' }, photo())).toBeNull();
+    expect(normaliseTransform({ fit: 'cover', q: 50 }, photo('image/png'))).toBeNull();
   });
 
   it('never enlarges: a request at or above the original size is the original', () => {
-    expect(normalizeTransform({ w: 5000 }, photo())).toBeNull();
-    expect(normalizeTransform({ w: 1000, h: 750 }, photo())).toBeNull();
-    expect(normalizeTransform({ w: 4096 }, { mimeType: 'image/png', width: 1, height: 10 })).toBeNull();
-    expect(normalizeTransform({ h: 4096 }, { mimeType: 'image/png', width: 64, height: 48 })).toBeNull();
-    expect(normalizeTransform({ w: 5000, format: 'webp' }, photo())).toMatchObject({
+    expect(normaliseTransform({ w: 5000 }, photo())).toBeNull();
+    expect(normaliseTransform({ w: 1000, h: 750 }, photo())).toBeNull();
+    expect(normaliseTransform({ w: 4096 }, { mimeType: 'image/png', width: 1, height: 10 })).toBeNull();
+    expect(normaliseTransform({ h: 4096 }, { mimeType: 'image/png', width: 64, height: 48 })).toBeNull();
+    expect(normaliseTransform({ w: 5000, format: 'webp' }, photo())).toMatchObject({
       key: 'format=webp',
       output: { width: 1000, height: 750 },
     });
   });
 
   it('keys a resize by its output size, so requests giving the same output share one variant', () => {
-    const plain = normalizeTransform({ w: 300 }, photo());
+    const plain = normaliseTransform({ w: 300 }, photo());
     expect(plain).toMatchObject({
       key: 'w=300&h=225',
       output: { width: 300, height: 225 },
@@ -37,30 +37,30 @@ describe('normalizeTransform', () => {
       { w: 300, h: 225, fit: 'outside' },
       { w: 300, fit: 'cover' },
     ] as TransformParams[]) {
-      expect(normalizeTransform(same, photo())?.key).toBe(plain?.key);
+      expect(normaliseTransform(same, photo())?.key).toBe(plain?.key);
     }
   });
 
   it('bounds box fits (cover, contain) by the original, keeping the asked aspect', () => {
-    expect(normalizeTransform({ w: 200, h: 200, fit: 'cover' }, photo())).toMatchObject({
+    expect(normaliseTransform({ w: 200, h: 200, fit: 'cover' }, photo())).toMatchObject({
       key: 'w=200&h=200&fit=cover',
       output: { width: 200, height: 200 },
     });
-    expect(normalizeTransform({ w: 4000, h: 4000, fit: 'cover' }, photo())).toMatchObject({ key: 'w=750&h=750&fit=cover' });
-    expect(normalizeTransform({ w: 4096, h: 10, fit: 'contain' }, { mimeType: 'image/png', width: 1, height: 10 })?.output).toEqual({
+    expect(normaliseTransform({ w: 4000, h: 4000, fit: 'cover' }, photo())).toMatchObject({ key: 'w=750&h=750&fit=cover' });
+    expect(normaliseTransform({ w: 4096, h: 10, fit: 'contain' }, { mimeType: 'image/png', width: 1, height: 10 })?.output).toEqual({
       width: 1,
       height: 1,
     });
   });
 
   it('stretches only the given sides with fill, never beyond the original', () => {
-    expect(normalizeTransform({ h: 10, fit: 'fill' }, photo('image/webp'))?.key).toBe('w=1000&h=10&fit=fill');
-    expect(normalizeTransform({ w: 4096, h: 10, fit: 'fill' }, photo())?.key).toBe('w=1000&h=10&fit=fill');
+    expect(normaliseTransform({ h: 10, fit: 'fill' }, photo('image/webp'))?.key).toBe('w=1000&h=10&fit=fill');
+    expect(normaliseTransform({ w: 4096, h: 10, fit: 'fill' }, photo())?.key).toBe('w=1000&h=10&fit=fill');
   });
 
   it('keeps every side at most 4096, even for a format conversion', () => {
     const big: SourceImage = { mimeType: 'image/png', width: 8192, height: 2048 };
-    expect(normalizeTransform({ format: 'webp' }, big)).toMatchObject({
+    expect(normaliseTransform({ format: 'webp' }, big)).toMatchObject({
       key: 'w=4096&h=1024&format=webp',
       output: { width: 4096, height: 1024 },
     });
@@ -80,9 +80,9 @@ describe('normalizeTransform', () => {
             { w, h: 7, fit },
             { h: w, fit },
           ] as TransformParams[]) {
-            const first = normalizeTransform(params, source);
+            const first = normaliseTransform(params, source);
             if (!first) continue;
-            expect(normalizeTransform(first.params, source)?.key).toBe(first.key);
+            expect(normaliseTransform(first.params, source)?.key).toBe(first.key);
           }
         }
       }
@@ -90,18 +90,18 @@ describe('normalizeTransform', () => {
   });
 
   it("treats the original's format and the default quality as absent", () => {
-    expect(normalizeTransform({ w: 10, format: 'png' }, photo('image/png'))).toEqual(normalizeTransform({ w: 10 }, photo('image/png')));
-    expect(normalizeTransform({ w: 10, q: 80 }, photo())?.key).toBe(normalizeTransform({ w: 10 }, photo())?.key);
+    expect(normaliseTransform({ w: 10, format: 'png' }, photo('image/png'))).toEqual(normaliseTransform({ w: 10 }, photo('image/png')));
+    expect(normaliseTransform({ w: 10, q: 80 }, photo())?.key).toBe(normaliseTransform({ w: 10 }, photo())?.key);
   });
 
   it('ignores quality for lossless output', () => {
-    expect(normalizeTransform({ w: 10, q: 40 }, photo('image/png'))?.key).toBe('w=10&h=8');
-    expect(normalizeTransform({ format: 'png', q: 40 }, photo())?.key).toBe('format=png');
-    expect(normalizeTransform({ w: 10, q: 40 }, photo('image/gif'))).toMatchObject({ key: 'w=10&h=8', encodeAs: 'gif' });
+    expect(normaliseTransform({ w: 10, q: 40 }, photo('image/png'))?.key).toBe('w=10&h=8');
+    expect(normaliseTransform({ format: 'png', q: 40 }, photo())?.key).toBe('format=png');
+    expect(normaliseTransform({ w: 10, q: 40 }, photo('image/gif'))).toMatchObject({ key: 'w=10&h=8', encodeAs: 'gif' });
   });
 
   it('keeps every parameter that changes the output, in a fixed order', () => {
-    const transform = normalizeTransform({ q: 70, format: 'webp', fit: 'cover', h: 20, w: 30 }, photo());
+    const transform = normaliseTransform({ q: 70, format: 'webp', fit: 'cover', h: 20, w: 30 }, photo());
     expect(transform).toMatchObject({
       params: { w: 30, h: 20, fit: 'cover', format: 'webp', q: 70 },
       key: 'w=30&h=20&fit=cover&format=webp&q=70',
@@ -110,7 +110,7 @@ describe('normalizeTransform', () => {
   });
 
   it('refuses a type it cannot encode', () => {
-    expect(() => normalizeTransform({ w: 1 }, photo('image/svg+xml'))).toThrow();
+    expect(() => normaliseTransform({ w: 1 }, photo('image/svg+xml'))).toThrow();
   });
 });
 

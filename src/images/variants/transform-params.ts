@@ -60,7 +60,7 @@ export function formatOfMime(mimeType: string): EncodeFormat {
  * (`w=5000` on a 1000-px-wide image is the original; `w=300` and `w=300&h=225` are one variant).
  * Normalising a normalised key gives the same key, so signed links stay valid.
  */
-export function normalizeTransform(requested: TransformParams, source: SourceImage): Transform | null {
+export function normaliseTransform(requested: TransformParams, source: SourceImage): Transform | null {
   const original = formatOfMime(source.mimeType);
   const encodeAs = requested.format ?? original;
   const resize = resolveResize(requested, source);

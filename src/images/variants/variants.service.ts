@@ -23,7 +23,7 @@ import {
   TransformParams,
   displayedSize,
   hashOfKey,
-  normalizeTransform,
+  normaliseTransform,
 } from './transform-params';
 import { VariantRateLimiter } from './variant-rate-limiter';
 import { ImageVariant } from './variant.entity';
@@ -61,9 +61,9 @@ export class VariantsService {
   ) {}
 
   /** The canonical transform of these parameters for this image (sizes as displayed); null for the original. */
-  async normalize(image: Image, requested: TransformParams): Promise<Transform | null> {
+  async normalise(image: Image, requested: TransformParams): Promise<Transform | null> {
     const orientation = image.orientation ?? (await this.readOrientation(image));
-    return normalizeTransform(requested, { mimeType: image.mimeType, ...displayedSize(image, orientation) });
+    return normaliseTransform(requested, { mimeType: image.mimeType, ...displayedSize(image, orientation) });
   }
 
   /**

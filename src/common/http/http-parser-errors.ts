@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode } from '../errors';
-import { problemOf } from './problem-details';
+import { problemOf } from '../filters/problem-details';
 
 /** Node's own answers to requests it refuses before Express sees them (its defaults are bare 400/408/431). */
 const ANSWERS: Record<string, { status: number; code: ErrorCode; detail: string }> = {
@@ -15,7 +15,7 @@ const MALFORMED = { status: 400, code: ErrorCode.VALIDATION_FAILED, detail: 'The
  * Answers what Node's HTTP parser rejects (oversized headers, timeouts, malformed requests) in
  * the same problem+json format as everything else; the exception filter never sees these.
  */
-export function installClientErrorHandler(server: Server): void {
+export function installParserErrorAnswers(server: Server): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const response = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (!socket.writable || response?.headersSent || error.code === 'ECONNRESET') {
