@@ -12,13 +12,15 @@ import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
 import { CorsMiddleware } from './common/middleware/cors.middleware';
 import { JsonBodyMiddleware } from './common/middleware/json-body.middleware';
-import { RequestIdMiddleware, requestIdOf } from './common/middleware/request-id.middleware';
+import { LOG_DESTINATION, loggerParams } from './common/logging/logger-params';
+import { RequestIdMiddleware } from './common/middleware/request-id.middleware';
 import { SecurityHeadersMiddleware } from './common/middleware/security-headers.middleware';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { appConfig, configNamespaces, throttleConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ImagesModule } from './images/images.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 
@@ -26,15 +28,9 @@ import { UsersModule } from './users/users.module';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: configNamespaces, ignoreEnvFile: process.env.NODE_ENV === 'test' }),
     LoggerModule.forRootAsync({
-      inject: [appConfig.KEY],
-      useFactory: (cfg: ConfigType<typeof appConfig>) => ({
-        pinoHttp: {
-          level: cfg.logLevel,
-          genReqId: (req, res) => requestIdOf(req as never, res as never),
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
-          customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-        },
-      }),
+      providers: [{ provide: LOG_DESTINATION, useValue: null }],
+      inject: [appConfig.KEY, LOG_DESTINATION],
+      useFactory: loggerParams,
     }),
     ThrottlerModule.forRootAsync({
       inject: [throttleConfig.KEY],
@@ -46,6 +42,7 @@ import { UsersModule } from './users/users.module';
       }),
     }),
     CommonModule,
+    MetricsModule,
     DatabaseModule,
     UsersModule,
     AuthModule,

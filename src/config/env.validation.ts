@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import {
-  DatabaseTarget,
-  parseBoolean,
-  parseByteSize,
-  parseDatabaseUrl,
-  parseDuration,
-  parsePositiveInt,
-} from './parsers';
+import { DatabaseTarget, parseBoolean, parseByteSize, parseDatabaseUrl, parseDuration, parsePositiveInt } from './parsers';
 
 /** Image types the pipeline can identify by their bytes and decode; SVG is never among them. */
 export const SUPPORTED_EXTENSIONS = ['jpg', 'jpeg', 'png', 'gif', 'webp'] as const;
@@ -47,14 +40,15 @@ export interface Env {
   shutdownTimeout: number;
   headersTimeout: number;
   requestTimeout: number;
+  metricsEnabled: boolean;
+  metricsToken?: string;
   warnings: string[];
 }
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
     super(
-      `Invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n` +
-        problems.map((p) => `  - ${p}`).join('\n'),
+      `Invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n` + problems.map((p) => `  - ${p}`).join('\n'),
     );
     this.name = 'ConfigValidationError';
   }
@@ -81,12 +75,7 @@ function readAll(r: EnvReader): Env {
     secretKey: r.secret('SECRET_KEY', production),
     jwtSecretKey: r.secret('JWT_SECRET_KEY', production),
     jwtExpiresIn: r.value('JWT_EXPIRES_IN', '15m', parseDuration, DURATION_HINT('JWT_EXPIRES_IN', '15m')),
-    refreshTokenExpiresIn: r.value(
-      'REFRESH_TOKEN_EXPIRES_IN',
-      '7d',
-      parseDuration,
-      DURATION_HINT('REFRESH_TOKEN_EXPIRES_IN', '7d'),
-    ),
+    refreshTokenExpiresIn: r.value('REFRESH_TOKEN_EXPIRES_IN', '7d', parseDuration, DURATION_HINT('REFRESH_TOKEN_EXPIRES_IN', '7d')),
     database: r.value(
       'DATABASE_URL',
       'sqlite:./data/images.db',
@@ -118,6 +107,8 @@ function readAll(r: EnvReader): Env {
     shutdownTimeout: r.value('SHUTDOWN_TIMEOUT', '10s', parseDuration, DURATION_HINT('SHUTDOWN_TIMEOUT', '10s')),
     headersTimeout: r.value('HEADERS_TIMEOUT', '20s', parseDuration, DURATION_HINT('HEADERS_TIMEOUT', '20s')),
     requestTimeout: r.value('REQUEST_TIMEOUT', '300s', parseDuration, DURATION_HINT('REQUEST_TIMEOUT', '300s')),
+    metricsEnabled: r.value('METRICS_ENABLED', 'true', parseBoolean, 'true or false, e.g. METRICS_ENABLED=false'),
+    metricsToken: readMetricsToken(r),
     warnings: r.warnings,
   };
 }
@@ -161,8 +152,18 @@ function readAdmin(r: EnvReader): Env['admin'] {
   return { email: email.toLowerCase(), password };
 }
 
-const DURATION_HINT = (name: string, example: string) =>
-  `a duration in seconds or with an s, m, h or d suffix, e.g. ${name}=${example}`;
+const DURATION_HINT = (name: string, example: string) => `a duration in seconds or with an s, m, h or d suffix, e.g. ${name}=${example}`;
+
+/** Unset = /metrics needs no token; otherwise a bearer token that fits in a header as is (never echoed). */
+function readMetricsToken(r: EnvReader): string | undefined {
+  const token = r.raw('METRICS_TOKEN');
+  if (token && !/^[\x21-\x7e]{16,}$/.test(token)) {
+    r.problem(
+      `METRICS_TOKEN is not valid (${token.length} characters); expected at least 16 visible ASCII characters without spaces, e.g. METRICS_TOKEN=$(openssl rand -hex 24)`,
+    );
+  }
+  return token;
+}
 
 function parsePort(raw: string): number | undefined {
   const port = parsePositiveInt(raw);

@@ -1,9 +1,10 @@
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
+import { metricsConfig } from './metrics.config';
 import { storageConfig } from './storage.config';
 import { throttleConfig } from './throttle.config';
 import { uploadConfig } from './upload.config';
 
-export { appConfig, authConfig, databaseConfig, storageConfig, throttleConfig, uploadConfig };
-export const configNamespaces = [appConfig, authConfig, databaseConfig, storageConfig, throttleConfig, uploadConfig];
+export { appConfig, authConfig, databaseConfig, metricsConfig, storageConfig, throttleConfig, uploadConfig };
+export const configNamespaces = [appConfig, authConfig, databaseConfig, storageConfig, throttleConfig, uploadConfig, metricsConfig];

@@ -14,8 +14,10 @@ import { StorageReconciler } from './reconcile/storage-reconciler';
 import { ImageDecoder } from './upload/image-decoder';
 import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
 import { UploadInterceptor } from './upload/upload.interceptor';
+import { UploadMetrics } from './upload/upload.metrics';
 import { ImageTransformer } from './variants/image-transformer';
 import { ImageVariant } from './variants/variant.entity';
+import { VariantMetrics } from './variants/variant.metrics';
 import { VariantsService } from './variants/variants.service';
 
 @Module({
@@ -33,6 +35,8 @@ import { VariantsService } from './variants/variants.service';
     LinkSigner,
     ContentAccess,
     LinksService,
+    UploadMetrics,
+    VariantMetrics,
   ],
 })
 export class ImagesModule {}

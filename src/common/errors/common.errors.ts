@@ -28,3 +28,10 @@ export class ServiceUnavailableError extends AppError {
     super(ErrorCode.SERVICE_UNAVAILABLE, detail, { cause, headers: { 'Retry-After': '5' } });
   }
 }
+
+/** The same answer as an unknown route, for routes that exist only when configured on. */
+export class RouteNotFoundError extends AppError {
+  constructor() {
+    super(ErrorCode.NOT_FOUND, 'No route or resource matches this request');
+  }
+}

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { FieldError } from '../errors';
 
@@ -17,4 +18,13 @@ export function titleOf(status: number): string {
   if (status === 413) return 'Content Too Large';
   if (status === 422) return 'Unprocessable Content';
   return STATUS_CODES[status] ?? 'Error';
+}
+
+/** The filter notes the code it answered with, so whatever counts outcomes after the response can read it. */
+export function recordProblemCode(res: Response, code: string): void {
+  res.locals.problemCode = code;
+}
+
+export function problemCodeOf(res: Response): string | undefined {
+  return res.locals?.problemCode as string | undefined;
 }

@@ -23,6 +23,11 @@ export class TransformLimiter {
     return this.running;
   }
 
+  /** Tasks waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   private acquire(): Promise<void> {
     if (this.running < this.limit) {
       this.running += 1;

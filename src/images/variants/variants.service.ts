@@ -6,12 +6,14 @@ import { Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppError } from '../../common/errors';
 import { uploadConfig } from '../../config';
+import { ImageWorkMetrics } from '../../metrics/image-work.metrics';
 import { StorageDriver } from '../../storage/storage-driver';
 import { ObjectNotFoundError } from '../../storage/storage.errors';
 import { Image } from '../image.entity';
 import { ImageNotFoundError, TransformFailedError } from '../images.errors';
 import { ImageTransformer } from './image-transformer';
 import { TransformLimiter } from './transform-limiter';
+import { VariantMetrics } from './variant.metrics';
 import { EXTENSION_OF_FORMAT, MIME_OF_FORMAT, Transform, TransformParams, hashOfKey, normalizeTransform } from './transform-params';
 import { ImageVariant } from './variant.entity';
 
@@ -28,9 +30,20 @@ export class VariantsService {
     private readonly storage: StorageDriver,
     private readonly transformer: ImageTransformer,
     private readonly clock: Clock,
+    private readonly metrics: VariantMetrics,
     @Inject(uploadConfig.KEY) cfg: ConfigType<typeof uploadConfig>,
+    imageWork: ImageWorkMetrics,
   ) {
     this.limiter = new TransformLimiter(cfg.maxConcurrentTransforms);
+    const limiter = this.limiter;
+    imageWork.track({
+      get running() {
+        return limiter.active;
+      },
+      get queued() {
+        return limiter.queued;
+      },
+    });
   }
 
   /** The stored variant for these parameters (computing it the first time); null when they ask for the original. */
@@ -54,7 +67,10 @@ export class VariantsService {
   }
 
   private async findOrCreate(image: Image, transform: Transform): Promise<ImageVariant> {
-    return (await this.find(image.id, transform.key)) ?? this.limiter.run(() => this.create(image, transform));
+    const stored = await this.find(image.id, transform.key);
+    if (stored) this.metrics.hit();
+    else this.metrics.miss();
+    return stored ?? this.limiter.run(() => this.create(image, transform));
   }
 
   private find(imageId: string, paramsKey: string): Promise<ImageVariant | null> {
