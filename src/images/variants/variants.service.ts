@@ -35,15 +35,7 @@ export class VariantsService {
     imageWork: ImageWorkMetrics,
   ) {
     this.limiter = new TransformLimiter(cfg.maxConcurrentTransforms);
-    const limiter = this.limiter;
-    imageWork.track({
-      get running() {
-        return limiter.active;
-      },
-      get queued() {
-        return limiter.queued;
-      },
-    });
+    imageWork.track(this.limiter);
   }
 
   /** The stored variant for these parameters (computing it the first time); null when they ask for the original. */
