@@ -13,6 +13,7 @@ const ALIVE: HealthCheckResult = { status: 'ok', info: {}, error: {}, details: {
 /** Readiness documentation, shared by /health and /health/ready. */
 const ApiReadiness = (operationId: string, summary: string) =>
   applyDecorators(
+    RawResponse(),
     HealthCheck({ swaggerDocumentation: false }),
     ApiOperation({ operationId, summary }),
     ApiExtraModels(HealthIndicatorDto),
@@ -35,7 +36,6 @@ const ApiReadiness = (operationId: string, summary: string) =>
 
 @ApiTags('operations')
 @Public()
-@RawResponse()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -59,6 +59,7 @@ export class HealthController {
 
   /** Liveness: whether to restart this process. Touches no dependency, so an outage never restarts it. */
   @Get('live')
+  @RawResponse()
   @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: 200 while the process serves, whatever its dependencies do' })
   @ApiOkResponse({ type: HealthCheckDto, description: 'The process serves requests' })
   live(): HealthCheckResult {

@@ -44,7 +44,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const mapped = map(exception);
     if (mapped.backend) this.backendErrors.inc({ backend: mapped.backend });
     recordProblemCode(res, mapped.code);
-    if (mapped.status >= 500) this.logger.error(describe(exception), (exception as Error)?.stack);
+    if (mapped.status >= 500) this.log5xx(exception, req);
     if (res.headersSent) {
       res.destroy();
       return;
@@ -67,6 +67,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     res.removeHeader('ETag');
     res.removeHeader('Last-Modified');
     res.status(mapped.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+
+  /** A client that went away (an aborted upload) is its own doing: a warning, not a server error. */
+  private log5xx(exception: unknown, req: Request): void {
+    if (req.destroyed) this.logger.warn(`client gone: ${describe(exception)}`);
+    else this.logger.error(describe(exception), (exception as Error)?.stack);
   }
 }
 

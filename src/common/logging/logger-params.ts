@@ -28,12 +28,22 @@ export function loggerParams(cfg: ConfigType<typeof appConfig>, destination: Des
     customErrorObject: (req, res, _error, value: object) => ({ ...value, ...requestFields(req, res) }),
     // The standard `res.statusCode` agrees with `status`: 499 when the client left.
     serializers: { res: (res: { raw?: ServerResponse }) => (res.raw ? { ...res, statusCode: statusOf(res.raw) } : res) },
-    ...(!destination && prettyWanted(cfg)
-      ? { transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } }
-      : {}),
+    ...(!destination && prettyWanted(cfg) ? { transport: PRETTY } : {}),
   };
   return { pinoHttp: destination ? [options, destination] : options };
 }
+
+/** One short line per request for a person: `GET /images/… 200 in 3 ms`, the rest as `key=value`. */
+const PRETTY = {
+  target: 'pino-pretty',
+  options: {
+    translateTime: 'SYS:HH:MM:ss.l',
+    singleLine: true,
+    ignore: 'pid,hostname,context,req,res,responseTime,status,requestId',
+    messageFormat:
+      '{if context}[{context}] {end}{msg}{if req.method} {req.method} {req.url} {status} in {responseTime} ms ({requestId}){end}',
+  },
+};
 
 /** An aborted request is the client's doing: 499 at warn, never an error. */
 function levelOf(status: number, err: Error | undefined): 'info' | 'warn' | 'error' {
