@@ -42,7 +42,9 @@ async function metricsScenario({ tmp, images, duration, warmup, rounds, log }) {
     const ratio = summary.on.rps / summary.off.rps;
     // Rounds are paired (same minute of machine weather): the median of the per-round ratios.
     const pairedRatio = median(runs.on.map((r, i) => r.rps / runs.off[i].rps));
-    log(`metrics on ${fmt(summary.on.rps)} req/s, off ${fmt(summary.off.rps)} req/s: ×${fmt(ratio, 3)} (paired ×${fmt(pairedRatio, 3)}); /metrics counted ${counted} reads, disabled /metrics → ${offStatus}`);
+    log(
+      `metrics on ${fmt(summary.on.rps)} req/s, off ${fmt(summary.off.rps)} req/s: ×${fmt(ratio, 3)} (paired ×${fmt(pairedRatio, 3)}); /metrics counted ${counted} reads, disabled /metrics → ${offStatus}`,
+    );
     return { label: 'GET /images/{id}, 16 conns, METRICS_ENABLED true vs false', ...summary, ratio, pairedRatio, counted, offStatus, runs };
   } finally {
     for (const { app } of targets) await app.stop();
