@@ -285,6 +285,7 @@ function evaluateTargets(result) {
   if (s.metrics) {
     const m = s.metrics;
     add('metrics on vs off: metadata req/s', m.ratio, '≥ 0.95× (cost < 5 %)', m.ratio >= 0.95, `${fmt(m.ratio, 3)}× (cost ${fmt((1 - m.ratio) * 100, 1)} %; paired rounds ${fmt(m.pairedRatio, 3)}×)`);
+    add('metrics on vs off: app CPU per request', m.cpuRatio, '≤ 1.05×', m.cpuRatio <= 1.05, `${fmt(m.cpuRatio, 3)}× (${fmt(m.cpuMs.on, 3)} vs ${fmt(m.cpuMs.off, 3)} ms)`);
     add('metrics on: reads counted / disabled /metrics status', m.offStatus, '≥ requests sent / 404', m.counted >= m.on.total && m.offStatus === 404, `${m.counted} / ${m.offStatus}`);
   }
   const h = s.hostile;
