@@ -1,7 +1,7 @@
 'use strict';
 // `npm run bench`: the built app against a bare node:http + busboy baseline, under autocannon.
 // `npm run bench:smoke` (BENCH_SMOKE=1): seconds-long, 1k rows only, checks that it works, not figures.
-// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile (a subset);
+// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile,metrics (a subset);
 // BENCH_CPU_PROF=<dir> (profile the main app instance with --cpu-prof); BENCH_KEEP=1 (keep temp dirs);
 // BENCH_STRICT=1 (exit 1 when a target is missed); BENCH_OUT=<file> (where the JSON goes).
 const fs = require('node:fs');
@@ -12,6 +12,7 @@ const { startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT } = require('.
 const { runLoad, api, registerAndLogin, uploadOnce } = require('./lib/load');
 const { seedImages } = require('./lib/seed');
 const { hostileScenario } = require('./lib/hostile');
+const { metricsScenario } = require('./lib/metrics-cost');
 const { median, summarise, markdown, fmt, MB } = require('./lib/report');
 
 const SMOKE = process.env.BENCH_SMOKE === '1' || process.argv.includes('--smoke');
@@ -49,6 +50,11 @@ async function main() {
     if (wanted('listing')) result.scenarios.listing = await listingScenario(tmp);
     if (wanted('rss')) result.scenarios.rss = await rssScenario(tmp, images);
     if (wanted('hostile')) result.scenarios.hostile = await hostileScenario({ tmp, smoke: SMOKE, log });
+    if (wanted('metrics')) {
+      // A 5 % effect needs more rounds than the other scenarios' 3 to stand out of the noise.
+      const rounds = SMOKE ? 1 : Math.max(SETTINGS.rounds, 6);
+      result.scenarios.metrics = await metricsScenario({ tmp, images, duration: SETTINGS.duration, warmup: SETTINGS.warmup, rounds, log });
+    }
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     if (process.env.BENCH_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
@@ -286,6 +292,12 @@ function evaluateTargets(result) {
     const fresh = s.startup.freshDb.median;
     add('start-up to healthy (SQLite, fresh db + migrations)', fresh, '≤ 1500 ms', fresh <= 1500, `${fmt(fresh, 0)} ms`);
   }
+  if (s.metrics) {
+    const m = s.metrics;
+    add('metrics on vs off: metadata req/s', m.ratio, '≥ 0.95× (cost < 5 %)', m.ratio >= 0.95, `${fmt(m.ratio, 3)}× (cost ${fmt((1 - m.ratio) * 100, 1)} %; paired rounds ${fmt(m.pairedRatio, 3)}×)`);
+    add('metrics on vs off: app CPU per request', m.cpuRatio, '≤ 1.05×', m.cpuRatio <= 1.05, `${fmt(m.cpuRatio, 3)}× (${fmt(m.cpuMs.on, 3)} vs ${fmt(m.cpuMs.off, 3)} ms)`);
+    add('metrics on: reads counted / disabled /metrics status', m.offStatus, '≥ requests sent / 404', m.counted >= m.on.total && m.offStatus === 404, `${m.counted} / ${m.offStatus}`);
+  }
   const h = s.hostile;
   if (h) {
     const slowdown = h.loaded.p99 / h.quiet.p99;
@@ -318,6 +330,11 @@ function exitCode(result) {
   if (result.scenarios.rss?.load) check('rss', result.scenarios.rss.load);
   if (result.scenarios.derived?.cachedVariant) check('derived', result.scenarios.derived.cachedVariant);
   if (result.scenarios.hostile) check('hostile quiet readers', result.scenarios.hostile.quiet);
+  if (result.scenarios.metrics) {
+    check('metrics on', result.scenarios.metrics.on);
+    check('metrics off', result.scenarios.metrics.off);
+    if (!(result.scenarios.metrics.counted >= result.scenarios.metrics.on.total) || result.scenarios.metrics.offStatus !== 404) broken.push('metrics: the enabled instance did not count, or the disabled one served /metrics');
+  }
   for (const problem of broken) log(`BROKEN ${problem}`);
   if (broken.length) return 1;
   if (process.env.BENCH_STRICT === '1' && result.targets.some((t) => t.verdict === 'MISSED')) return 1;

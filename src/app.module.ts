@@ -8,19 +8,20 @@ import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 import { RolesGuard } from './auth/guards/roles.guard';
 import { CommonModule } from './common/common.module';
 import { isRateLimited } from './common/decorators/rate-limited.decorator';
-import { requestLogLevel, serializeResponse } from './common/logging/request-log';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
 import { JsonBodyInterceptor } from './common/interceptors/json-body.interceptor';
 import { CorsMiddleware } from './common/middleware/cors.middleware';
 import { JsonBodyMiddleware } from './common/middleware/json-body.middleware';
-import { RequestIdMiddleware, requestIdOf } from './common/middleware/request-id.middleware';
+import { LOG_DESTINATION, loggerParams } from './common/logging/logger-params';
+import { RequestIdMiddleware } from './common/middleware/request-id.middleware';
 import { SecurityHeadersMiddleware } from './common/middleware/security-headers.middleware';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { appConfig, configNamespaces, throttleConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ImagesModule } from './images/images.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { StorageModule } from './storage/storage.module';
 import { UsersModule } from './users/users.module';
 
@@ -28,16 +29,9 @@ import { UsersModule } from './users/users.module';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: configNamespaces, ignoreEnvFile: process.env.NODE_ENV === 'test' }),
     LoggerModule.forRootAsync({
-      inject: [appConfig.KEY],
-      useFactory: (cfg: ConfigType<typeof appConfig>) => ({
-        pinoHttp: {
-          level: cfg.logLevel,
-          genReqId: (req, res) => requestIdOf(req as never, res as never),
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
-          customLogLevel: requestLogLevel,
-          serializers: { res: serializeResponse },
-        },
-      }),
+      providers: [{ provide: LOG_DESTINATION, useValue: null }],
+      inject: [appConfig.KEY, LOG_DESTINATION],
+      useFactory: loggerParams,
     }),
     ThrottlerModule.forRootAsync({
       inject: [throttleConfig.KEY],
@@ -49,6 +43,7 @@ import { UsersModule } from './users/users.module';
       }),
     }),
     CommonModule,
+    MetricsModule,
     DatabaseModule,
     UsersModule,
     AuthModule,

@@ -64,6 +64,10 @@ function markdown(result) {
   for (const level of s.listing?.levels ?? []) lines.push(loadRow(`list page 1 (limit 20), ${level.rows} rows`, level.app, null));
   if (s.derived?.cachedVariant) lines.push(loadRow('cached 320-px WebP variant', s.derived.cachedVariant, null));
   if (s.rss) lines.push(loadRow('upload ~4.7 MB, 16 conns (RSS run)', s.rss.load, null));
+  if (s.metrics) {
+    lines.push(loadRow('GET /images/{id}, 16 conns, METRICS_ENABLED=true', s.metrics.on, null));
+    lines.push(loadRow('GET /images/{id}, 16 conns, METRICS_ENABLED=false', s.metrics.off, null));
+  }
   lines.push('');
   lines.push(...referenceTable(s));
   lines.push('| target | measured | goal | verdict |');

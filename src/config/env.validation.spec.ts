@@ -203,3 +203,24 @@ describe('parseEnv: bounded image work', () => {
     }
   });
 });
+
+describe('parseEnv: metrics', () => {
+  it('turns metrics on without a token by default; METRICS_ENABLED and METRICS_TOKEN are read', () => {
+    expect(parseEnv({})).toMatchObject({ metricsEnabled: true, metricsToken: undefined });
+    const token = 'abcdefghijklmnop-0123';
+    expect(parseEnv({ METRICS_ENABLED: 'false', METRICS_TOKEN: token })).toMatchObject({ metricsEnabled: false, metricsToken: token });
+  });
+
+  it('refuses a bad METRICS_ENABLED and a short or spaced METRICS_TOKEN without echoing the token', () => {
+    expect(problemsOf({ METRICS_ENABLED: 'maybe' })).toEqual([
+      expect.stringMatching(/^METRICS_ENABLED='maybe' is not valid; expected true or false/),
+    ]);
+    for (const token of ['short-token', 'has a space in it 0123456789']) {
+      const problems = problemsOf({ METRICS_TOKEN: token });
+      expect(problems).toEqual([
+        expect.stringMatching(/^METRICS_TOKEN is not valid \(\d+ characters\); expected at least 16 visible ASCII/),
+      ]);
+      expect(problems.join('\n')).not.toContain(token);
+    }
+  });
+});

@@ -51,6 +51,8 @@ export interface Env {
   requestTimeout: number;
   /** Bytes of originals one user may keep; 0 is unlimited. */
   userQuotaBytes: number;
+  metricsEnabled: boolean;
+  metricsToken?: string;
   warnings: string[];
   imageWork: {
     maxQueued: number;
@@ -138,6 +140,8 @@ function readAll(r: EnvReader): Env {
       parseQuota,
       'a size in bytes or with a KB, MB or GB suffix (binary units), or 0 for unlimited, e.g. USER_QUOTA_BYTES=1GB',
     ),
+    metricsEnabled: r.value('METRICS_ENABLED', 'true', parseBoolean, 'true or false, e.g. METRICS_ENABLED=false'),
+    metricsToken: readMetricsToken(r),
     warnings: r.warnings,
     imageWork: readImageWork(r),
   };
@@ -192,6 +196,17 @@ function readAdmin(r: EnvReader): Env['admin'] {
 }
 
 const DURATION_HINT = (name: string, example: string) => `a duration in seconds or with an s, m, h or d suffix, e.g. ${name}=${example}`;
+
+/** Unset = /metrics needs no token; otherwise a bearer token that fits in a header as is (never echoed). */
+function readMetricsToken(r: EnvReader): string | undefined {
+  const token = r.raw('METRICS_TOKEN');
+  if (token && !/^[\x21-\x7e]{16,}$/.test(token)) {
+    r.problem(
+      `METRICS_TOKEN is not valid (${token.length} characters); expected at least 16 visible ASCII characters without spaces, e.g. METRICS_TOKEN=$(openssl rand -hex 24)`,
+    );
+  }
+  return token;
+}
 
 function parsePort(raw: string): number | undefined {
   const port = parsePositiveInt(raw);

@@ -17,10 +17,12 @@ import { QuotaService } from './quota/quota.service';
 import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
 import { UploadAdmission } from './upload/upload-admission';
 import { UploadInterceptor } from './upload/upload.interceptor';
+import { UploadMetrics } from './upload/upload.metrics';
 import { ImageTransformer } from './variants/image-transformer';
 import { ImageVariant } from './variants/variant.entity';
 import { VariantCreation } from './variants/variant-creation.entity';
 import { VariantRateLimiter } from './variants/variant-rate-limiter';
+import { VariantMetrics } from './variants/variant.metrics';
 import { VariantsService } from './variants/variants.service';
 import { ImageWorkScheduler } from './work/image-work-scheduler';
 
@@ -43,6 +45,8 @@ import { ImageWorkScheduler } from './work/image-work-scheduler';
     UploadAdmission,
     VariantRateLimiter,
     ImageWorkScheduler,
+    UploadMetrics,
+    VariantMetrics,
   ],
   // The quota summary for GET /auth/me, and the upload admission for the Expect: 100-continue gate.
   exports: [QuotaService, UploadAdmission, ImageWorkScheduler],

@@ -95,8 +95,42 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether the database and the storage answer */
+        /** Whether the database and the storage answer (the same as /health/ready) */
         get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: 200 while the process serves, whatever its dependencies do */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: whether to send this instance traffic. Image work never counts: busy is not unhealthy. */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1323,6 +1357,80 @@ export interface operations {
         };
     };
     getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthCheckDto"];
+                };
+            };
+            /** @description One of them does not answer (the @nestjs/terminus shape monitors expect, not problem details) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         },
+                     *         "storage": {
+                     *           "message": "storage is not reachable",
+                     *           "status": "down"
+                     *         }
+                     *       },
+                     *       "error": {
+                     *         "storage": {
+                     *           "message": "storage is not reachable",
+                     *           "status": "down"
+                     *         }
+                     *       },
+                     *       "info": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         }
+                     *       },
+                     *       "status": "error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthCheckDto"];
+                };
+            };
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process serves requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthCheckDto"];
+                };
+            };
+        };
+    };
+    getReadiness: {
         parameters: {
             query?: never;
             header?: never;

@@ -3,11 +3,13 @@ import { Test } from '@nestjs/testing';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock';
+import { LOG_DESTINATION } from '../../src/common/logging/logger-params';
 import { StorageDriver } from '../../src/storage/storage-driver';
 import { TestS3Server, startS3Server, testStorage } from './s3-server';
 import { conformingRequest } from './spec-conformance';
@@ -24,6 +26,8 @@ export interface TestAppOptions {
   uploadDir?: string;
   /** Share an S3 server (two instances); by default TEST_STORAGE=s3 starts one per app. */
   s3?: TestS3Server;
+  /** Where the app's log lines go (set LOG_LEVEL in `env` too: tests are silent by default). */
+  logs?: DestinationStream;
 }
 
 export interface TestApp {
@@ -56,6 +60,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const app = await withEnv(env, async () => {
     let builder = Test.createTestingModule({ imports: [AppModule] });
     if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
+    if (options.logs) builder = builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
     const moduleRef = await builder.compile();
     const instance = configureApp(moduleRef.createNestApplication(APP_OPTIONS));
     await instance.init();

@@ -25,6 +25,7 @@ import {
   normalizeTransform,
 } from './transform-params';
 import { VariantRateLimiter } from './variant-rate-limiter';
+import { VariantMetrics } from './variant.metrics';
 import { ImageVariant } from './variant.entity';
 
 interface Flight {
@@ -57,6 +58,7 @@ export class VariantsService {
     private readonly work: ImageWorkScheduler,
     private readonly rateLimiter: VariantRateLimiter,
     @Inject(imageWorkConfig.KEY) private readonly cfg: ConfigType<typeof imageWorkConfig>,
+    private readonly metrics: VariantMetrics,
   ) {}
 
   /** The canonical transform of these parameters for this image (sizes as displayed); null for the original. */
@@ -120,9 +122,11 @@ export class VariantsService {
   private async findOrCreate(image: Image, transform: Transform, requesterId: string, signal: AbortSignal): Promise<ImageVariant> {
     const found = await this.find(image.id, transform.key);
     if (found) {
+      this.metrics.hit();
       await this.touch(found);
       return found;
     }
+    this.metrics.miss();
     const creation = await this.rateLimiter.take(requesterId);
     try {
       return await this.work.run(requesterId, 'variant', () => this.create(image, transform), { signal });
@@ -214,8 +218,10 @@ export class VariantsService {
     const excess = rows.length - this.cfg.maxVariantsPerImage;
     if (excess <= 0) return;
     for (const row of rows.filter((r) => r.id !== keepId).slice(0, excess)) {
-      await this.variants.delete({ id: row.id });
+      const { affected } = await this.variants.delete({ id: row.id });
       await this.discard(row);
+      // Another instance may have evicted the same row meanwhile: count each eviction once.
+      if (affected) this.metrics.evicted();
     }
   }
 
