@@ -1,10 +1,20 @@
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
+import { deliveryConfig } from './delivery.config';
 import { imageWorkConfig } from './image-work.config';
 import { storageConfig } from './storage.config';
 import { throttleConfig } from './throttle.config';
 import { uploadConfig } from './upload.config';
 
-export { appConfig, authConfig, databaseConfig, storageConfig, throttleConfig, uploadConfig, imageWorkConfig };
-export const configNamespaces = [appConfig, authConfig, databaseConfig, storageConfig, throttleConfig, uploadConfig, imageWorkConfig];
+export { appConfig, authConfig, databaseConfig, storageConfig, throttleConfig, uploadConfig, imageWorkConfig, deliveryConfig };
+export const configNamespaces = [
+  appConfig,
+  authConfig,
+  databaseConfig,
+  storageConfig,
+  throttleConfig,
+  uploadConfig,
+  imageWorkConfig,
+  deliveryConfig,
+];
