@@ -239,6 +239,13 @@ describe('delivery limits: TRANSFORM_PRESETS_ONLY, MAX_ANIMATION_FRAMES, frames 
     expect((await getBytes(t, ok.body.data.url)).status).toBe(200);
   });
 
+  it('documents the configured presets as an enum in the OpenAPI document', async () => {
+    const doc = (await t.http.get('/docs-json').expect(200)).body;
+    const parameter = doc.paths['/images/{id}/content'].get.parameters.find((p: { name: string }) => p.name === 'preset');
+    expect(parameter.schema).toMatchObject({ type: 'string', enum: ['thumb', 'small'] });
+    expect(doc.components.schemas.CreateLinkDto.properties.preset).toMatchObject({ enum: ['thumb', 'small'] });
+  });
+
   it('keeps the first MAX_ANIMATION_FRAMES frames', async () => {
     const id = await uploadAs(t, owner, await animatedImage('gif', 5), 'five.gif');
     const res = await getBytes(t, `/images/${id}/content?preset=small`, owner.auth);
