@@ -1,7 +1,7 @@
 'use strict';
 // `npm run bench`: the built app against a bare node:http + busboy baseline, under autocannon.
 // `npm run bench:smoke` (BENCH_SMOKE=1): seconds-long, 1k rows only, checks that it works, not figures.
-// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile (a subset);
+// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile,delivery (a subset);
 // BENCH_CPU_PROF=<dir> (profile the main app instance with --cpu-prof); BENCH_KEEP=1 (keep temp dirs);
 // BENCH_STRICT=1 (exit 1 when a target is missed); BENCH_OUT=<file> (where the JSON goes).
 const fs = require('node:fs');
@@ -12,6 +12,7 @@ const { startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT } = require('.
 const { runLoad, api, registerAndLogin, uploadOnce } = require('./lib/load');
 const { seedImages } = require('./lib/seed');
 const { hostileScenario } = require('./lib/hostile');
+const { deliveryScenario } = require('./lib/delivery');
 const { median, summarise, markdown, fmt, MB } = require('./lib/report');
 
 const SMOKE = process.env.BENCH_SMOKE === '1' || process.argv.includes('--smoke');
@@ -49,6 +50,7 @@ async function main() {
     if (wanted('listing')) result.scenarios.listing = await listingScenario(tmp);
     if (wanted('rss')) result.scenarios.rss = await rssScenario(tmp, images);
     if (wanted('hostile')) result.scenarios.hostile = await hostileScenario({ tmp, smoke: SMOKE, log });
+    if (wanted('delivery')) result.scenarios.delivery = await deliveryScenario({ tmp, smoke: SMOKE, rounds: SETTINGS.rounds, log });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     if (process.env.BENCH_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
@@ -286,6 +288,8 @@ function evaluateTargets(result) {
     const fresh = s.startup.freshDb.median;
     add('start-up to healthy (SQLite, fresh db + migrations)', fresh, '≤ 1500 ms', fresh <= 1500, `${fmt(fresh, 0)} ms`);
   }
+  const jpeg = s.delivery?.formats.jpeg;
+  if (jpeg) add('cold JPEG variants/s vs sharp alone', jpeg.ratio, '≥ 0.9×', jpeg.ratio >= 0.9, `${fmt(jpeg.ratio, 2)}× (${fmt(jpeg.api)} vs ${fmt(jpeg.alone)})`);
   const h = s.hostile;
   if (h) {
     const slowdown = h.loaded.p99 / h.quiet.p99;
