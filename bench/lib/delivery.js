@@ -57,7 +57,7 @@ function sharpAlone(file, format, count) {
 
 async function deliveryScenario({ tmp, smoke, rounds, log }) {
   const { photo2k } = await prepareImages(path.join(os.tmpdir(), 'image-api-bench-images'), ['photo2k']);
-  const count = smoke ? 4 : 60;
+  const count = smoke ? 4 : 120;
   const app = await startApp(path.join(tmp, 'delivery'), {
     env: { TRANSFORM_RATE_LIMIT: '1000000', MAX_VARIANTS_PER_IMAGE: '1000' },
   });
