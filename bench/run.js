@@ -1,7 +1,7 @@
 'use strict';
 // `npm run bench`: the built app against a bare node:http + busboy baseline, under autocannon.
 // `npm run bench:smoke` (BENCH_SMOKE=1): seconds-long, 1k rows only, checks that it works, not figures.
-// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile,metrics (a subset);
+// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile,metrics,delivery (a subset);
 // BENCH_CPU_PROF=<dir> (profile the main app instance with --cpu-prof); BENCH_KEEP=1 (keep temp dirs);
 // BENCH_STRICT=1 (exit 1 when a target is missed); BENCH_OUT=<file> (where the JSON goes).
 const fs = require('node:fs');
@@ -13,6 +13,7 @@ const { runLoad, api, registerAndLogin, uploadOnce } = require('./lib/load');
 const { seedImages } = require('./lib/seed');
 const { hostileScenario } = require('./lib/hostile');
 const { metricsScenario } = require('./lib/metrics-cost');
+const { deliveryScenario } = require('./lib/delivery');
 const { median, summarise, markdown, fmt, MB } = require('./lib/report');
 
 const SMOKE = process.env.BENCH_SMOKE === '1' || process.argv.includes('--smoke');
@@ -55,6 +56,7 @@ async function main() {
       const rounds = SMOKE ? 1 : Math.max(SETTINGS.rounds, 6);
       result.scenarios.metrics = await metricsScenario({ tmp, images, duration: SETTINGS.duration, warmup: SETTINGS.warmup, rounds, log });
     }
+    if (wanted('delivery')) result.scenarios.delivery = await deliveryScenario({ tmp, smoke: SMOKE, rounds: SETTINGS.rounds, log });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     if (process.env.BENCH_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
@@ -298,6 +300,8 @@ function evaluateTargets(result) {
     add('metrics on vs off: app CPU per request', m.cpuRatio, '≤ 1.05×', m.cpuRatio <= 1.05, `${fmt(m.cpuRatio, 3)}× (${fmt(m.cpuMs.on, 3)} vs ${fmt(m.cpuMs.off, 3)} ms)`);
     add('metrics on: reads counted / disabled /metrics status', m.offStatus, '≥ requests sent / 404', m.counted >= m.on.total && m.offStatus === 404, `${m.counted} / ${m.offStatus}`);
   }
+  const jpeg = s.delivery?.formats.jpeg;
+  if (jpeg) add('cold JPEG variants/s vs sharp alone', jpeg.ratio, '≥ 0.9×', jpeg.ratio >= 0.9, `${fmt(jpeg.ratio, 2)}× (${fmt(jpeg.api)} vs ${fmt(jpeg.alone)})`);
   const h = s.hostile;
   if (h) {
     const slowdown = h.loaded.p99 / h.quiet.p99;

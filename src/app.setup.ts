@@ -5,6 +5,8 @@ import { Logger } from 'nestjs-pino';
 import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { installContinueGate } from './common/http/continue-gate';
 import { installClientErrorHandler } from './common/filters/client-error.handler';
+import { DeliveryPlanner } from './images/delivery/delivery-planner';
+import { documentPresets } from './images/delivery/presets-openapi';
 import { UploadAdmission } from './images/upload/upload-admission';
 
 /** Options every instance is created with, in main.ts and in the e2e tests alike. */
@@ -51,9 +53,10 @@ export function buildOpenApiDocument(app: INestApplication) {
     .addTag('compat', 'Routes of the original Flask service, kept for its clients (deprecated)')
     .addTag('operations', 'Health')
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,
   });
+  return documentPresets(document, app.get(DeliveryPlanner).presetNames());
 }
 
 function setupSwagger(app: INestApplication): void {

@@ -90,6 +90,7 @@ function markdown(result) {
   if (h) {
     lines.push(`Hostile neighbour: readers (16 conns, GET /images/{id} + /health) p99 ${fmt(h.quiet.p99)} ms quiet → ${fmt(h.loaded.p99)} ms under attack (${fmt(h.quiet.rps)} → ${fmt(h.loaded.rps)} req/s, /health 503 × ${h.loaded.health503}); attacker answers ${JSON.stringify(h.attackStatuses)}; RSS idle ${fmt(h.memory.idle / MB)} MB, peak ${fmt(Math.max(h.memory.peak, h.memory.hwm) / MB)} MB, 5 s after ${fmt(h.memory.settled / MB)} MB; 100 MiB over a 5 MB limit: ${h.oversized.status} after ${fmt(h.oversized.sentBeforeAnswer / MB, 2)} MiB; ${h.variantBudget.requests} distinct variant requests → ${h.variantBudget.stored} stored.`);
   }
+  if (s.delivery) lines.push(...require('./delivery').deliveryMarkdown(s.delivery));
   for (const note of result.notes) lines.push(`Note: ${note}`);
   return lines.join('\n');
 }

@@ -165,12 +165,18 @@ describe('parseEnv: production secrets', () => {
 describe('parseEnv: header cost limits', () => {
   it('defaults MAX_IMAGE_SIDE to 16384 and MAX_DECODE_MEMORY to 256MB, and reads byte sizes', () => {
     expect(parseEnv({})).toMatchObject({ maxImageSide: 16384, maxDecodeMemory: 256 * 1024 ** 2 });
-    expect(parseEnv({ MAX_IMAGE_SIDE: '8000', MAX_DECODE_MEMORY: '1GB' })).toMatchObject({ maxImageSide: 8000, maxDecodeMemory: 1024 ** 3 });
+    expect(parseEnv({ MAX_IMAGE_SIDE: '8000', MAX_DECODE_MEMORY: '1GB' })).toMatchObject({
+      maxImageSide: 8000,
+      maxDecodeMemory: 1024 ** 3,
+    });
   });
 
   it('names each bad value with an example of a good one', () => {
     const problems = problemsOf({ MAX_IMAGE_SIDE: '-1', MAX_DECODE_MEMORY: '256MBt' });
-    expect(problems).toEqual([expect.stringMatching(/MAX_IMAGE_SIDE='-1'.*MAX_IMAGE_SIDE=16384/), expect.stringMatching(/MAX_DECODE_MEMORY='256MBt'.*MAX_DECODE_MEMORY=256MB/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/MAX_IMAGE_SIDE='-1'.*MAX_IMAGE_SIDE=16384/),
+      expect.stringMatching(/MAX_DECODE_MEMORY='256MBt'.*MAX_DECODE_MEMORY=256MB/),
+    ]);
   });
 });
 
@@ -222,5 +228,40 @@ describe('parseEnv: metrics', () => {
       ]);
       expect(problems.join('\n')).not.toContain(token);
     }
+  });
+});
+
+describe('parseEnv: delivery (presets, animation)', () => {
+  it('has no presets, free parameters and 100 animation frames by default', () => {
+    expect(parseEnv({}).delivery).toEqual({ presets: {}, presetsOnly: false, maxAnimationFrames: 100 });
+  });
+
+  it('reads TRANSFORM_PRESETS, TRANSFORM_PRESETS_ONLY and MAX_ANIMATION_FRAMES', () => {
+    const env = parseEnv({
+      TRANSFORM_PRESETS: 'thumb=w:200,h:200,fit:cover;card=w:640',
+      TRANSFORM_PRESETS_ONLY: 'true',
+      MAX_ANIMATION_FRAMES: '12',
+    });
+    expect(env.delivery).toEqual({
+      presets: { thumb: { w: 200, h: 200, fit: 'cover' }, card: { w: 640 } },
+      presetsOnly: true,
+      maxAnimationFrames: 12,
+    });
+  });
+
+  it('stops start-up on a bad preset, naming the variable and the preset', () => {
+    const problems = problemsOf({ TRANSFORM_PRESETS: 'thumb=w:200,fit:crop;card=w:640' });
+    expect(problems).toEqual([expect.stringMatching(/^TRANSFORM_PRESETS: preset 'thumb' has fit:crop; expected one of cover/)]);
+    expect(problems[0]).toContain('e.g. TRANSFORM_PRESETS=thumb=w:200,h:200,fit:cover;card=w:640');
+  });
+
+  it('refuses presets-only mode without presets, and bad booleans and frame counts', () => {
+    expect(problemsOf({ TRANSFORM_PRESETS_ONLY: 'true' })).toEqual([
+      expect.stringContaining('TRANSFORM_PRESETS_ONLY=true needs at least one preset'),
+    ]);
+    expect(problemsOf({ TRANSFORM_PRESETS: 'a=w:1', TRANSFORM_PRESETS_ONLY: 'maybe', MAX_ANIMATION_FRAMES: '0' })).toEqual([
+      expect.stringContaining("TRANSFORM_PRESETS_ONLY='maybe'"),
+      expect.stringContaining("MAX_ANIMATION_FRAMES='0'"),
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import {
   parsePositiveInt,
 } from './parsers';
 import { SUPPORTED_EXTENSIONS, uploadFormatForExtension } from '../images/formats';
+import { PRESETS_EXAMPLE, TransformPresets, parsePresets } from '../images/delivery/presets';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MIN_SECRET_LENGTH = 32;
@@ -59,6 +60,11 @@ export interface Env {
     decodeTimeout: number;
     maxVariantsPerImage: number;
     transformRateLimit: number;
+  };
+  delivery: {
+    presets: TransformPresets;
+    presetsOnly: boolean;
+    maxAnimationFrames: number;
   };
 }
 
@@ -144,7 +150,18 @@ function readAll(r: EnvReader): Env {
     metricsToken: readMetricsToken(r),
     warnings: r.warnings,
     imageWork: readImageWork(r),
+    delivery: readDelivery(r),
   };
+}
+
+function readDelivery(r: EnvReader): Env['delivery'] {
+  const { presets, problems } = parsePresets(r.raw('TRANSFORM_PRESETS') ?? '');
+  for (const problem of problems) r.problem(`TRANSFORM_PRESETS: ${problem}, e.g. TRANSFORM_PRESETS=${PRESETS_EXAMPLE}`);
+  const presetsOnly = r.value('TRANSFORM_PRESETS_ONLY', 'false', parseBoolean, 'true or false, e.g. TRANSFORM_PRESETS_ONLY=true');
+  if (presetsOnly && !problems.length && !Object.keys(presets).length) {
+    r.problem(`TRANSFORM_PRESETS_ONLY=true needs at least one preset in TRANSFORM_PRESETS, e.g. TRANSFORM_PRESETS=${PRESETS_EXAMPLE}`);
+  }
+  return { presets, presetsOnly, maxAnimationFrames: r.int('MAX_ANIMATION_FRAMES', 100) };
 }
 
 function readImageWork(r: EnvReader): Env['imageWork'] {

@@ -70,7 +70,7 @@ export class ImagesController {
     // A client that leaves while its variant waits for a slot takes the waiting job with it.
     const gone = new AbortController();
     res.once('close', () => res.writableFinished || gone.abort());
-    await this.sender.send(req, res, await this.images.openContent(user, id, query, gone.signal));
+    await this.sender.send(req, res, await this.images.openContent(user, id, query, req.headers.accept, gone.signal));
   }
 
   @Delete(':id')

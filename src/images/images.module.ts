@@ -1,3 +1,4 @@
+import { DeliveryPlanner } from './delivery/delivery-planner';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StorageModule } from '../storage/storage.module';
@@ -31,6 +32,7 @@ import { ImageWorkScheduler } from './work/image-work-scheduler';
   controllers: [ImagesController, LinksController, CompatController],
   providers: [
     ImagesService,
+    DeliveryPlanner,
     ContentSender,
     ImageDecoder,
     ImageFileValidationPipe,

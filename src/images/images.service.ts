@@ -13,7 +13,8 @@ import { ImageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
 import { ImageNotFoundError, ListOthersForbiddenError } from './images.errors';
-import { ContentAccess } from './links/content-access';
+import { DeliveryPlanner } from './delivery/delivery-planner';
+import { ContentAccess, cacheControlFor } from './links/content-access';
 import { QuotaService } from './quota/quota.service';
 import { ValidatedUpload } from './upload/received-upload';
 import { ImageVariant } from './variants/variant.entity';
@@ -32,6 +33,7 @@ export class ImagesService {
     private readonly variants: VariantsService,
     private readonly access: ContentAccess,
     private readonly quota: QuotaService,
+    private readonly planner: DeliveryPlanner,
   ) {}
 
   /** Makes a validated upload permanent: the bytes move to their key, then the row is written. */
@@ -104,17 +106,25 @@ export class ImagesService {
   }
 
   /** The original's bytes, or a variant's when the query transforms it; by bearer token or signed link. */
-  async openContent(user: AuthUser | undefined, id: string, query: ContentQueryDto, signal?: AbortSignal): Promise<StoredContent> {
+  async openContent(
+    user: AuthUser | undefined,
+    id: string,
+    query: ContentQueryDto,
+    accept: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<StoredContent> {
     const grant = this.access.grant(user, id, query);
     const image = grant.user ? await this.findOwned(grant.user, id) : await this.findById(id);
     // A signed link's variants are on the owner's account: the owner shared it.
     const requesterId = grant.user?.id ?? image.ownerId;
-    const transform = await this.variants.normalize(image, query);
+    const plan = this.planner.plan(query, image.mimeType, accept);
+    const transform = await this.variants.normalize(image, plan.params);
     let variant = transform ? await this.variants.resolve(image, transform, requesterId, signal) : null;
     const content: StoredContent = {
       ...this.describe(image, variant),
       disposition: query.download ? 'attachment' : 'inline',
-      cacheControl: grant.cacheControl,
+      cacheControl: cacheControlFor(grant, image.checksum),
+      vary: plan.negotiated ? 'Accept' : undefined,
       open: async (range) => {
         try {
           return await this.openBytes(image, variant, range);

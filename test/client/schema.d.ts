@@ -211,7 +211,7 @@ export interface paths {
         };
         /**
          * Download an image's bytes, or a resized/converted variant of them
-         * @description Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`). The output never exceeds the original nor 4096 on a side, and parameters are normalised to the output they give. New variants count against `TRANSFORM_RATE_LIMIT` (429), wait in the image-work queue (503 `SERVICE_BUSY` when full) and are stopped after `DECODE_TIMEOUT` (422 `IMAGE_TOO_COMPLEX`).
+         * @description Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`). The output never exceeds the original nor 4096 on a side, and parameters are normalised to the output they give. New variants count against `TRANSFORM_RATE_LIMIT` (429), wait in the image-work queue (503 `SERVICE_BUSY` when full) and are stopped after `DECODE_TIMEOUT` (422 `IMAGE_TOO_COMPLEX`). `format=auto` negotiates AVIF, then WebP, from `Accept` (one stored variant per format, `Vary: Accept`). `preset` applies a TRANSFORM_PRESETS entry (explicit parameters override it; TRANSFORM_PRESETS_ONLY=true refuses them). Animated GIF/WebP stay animated as GIF or WebP (the first `MAX_ANIMATION_FRAMES` frames, loop and delays kept; frames × pixels count against `MAX_DECODE_MEMORY`, else 422 `IMAGE_TOO_COMPLEX`); JPEG, PNG and AVIF take the first frame.
          */
         get: operations["getImageContent"];
         put?: never;
@@ -286,16 +286,27 @@ export interface components {
              */
             fit?: "cover" | "contain" | "inside" | "outside" | "fill";
             /**
-             * @description Output format; default: the original's
-             * @example webp
+             * @description Output format; default: the original's. `auto`: AVIF if `Accept` lists image/avif, else WebP if it lists image/webp, else the original's (an animated-capable original, GIF or WebP, never becomes AVIF); answered with `Vary: Accept`
+             * @example auto
              * @enum {string}
              */
-            format?: "jpeg" | "png" | "webp" | "avif";
+            format?: "jpeg" | "png" | "webp" | "avif" | "auto";
             /**
              * @description Quality of jpeg, webp and avif output
              * @example 80
              */
             q?: number;
+            /**
+             * @description Where `fit=cover` crops: `center`, or sharp's `attention`/`entropy` strategies; default: the image's focalPoint, else the centre. Accepted with `fit=contain` (which crops nothing, so it changes nothing); any other fit is a 400. Animated output is cropped at the centre (the strategies read one frame).
+             * @example attention
+             * @enum {string}
+             */
+            position?: "center" | "attention" | "entropy";
+            /**
+             * @description A named transform from TRANSFORM_PRESETS (e.g. `thumb=w:200,h:200,fit:cover;card=w:640`); an unknown name is a 400. Parameters given beside it override the preset's; with TRANSFORM_PRESETS_ONLY=true only `preset` is accepted.
+             * @example thumb
+             */
+            preset?: string;
             /**
              * @description Lifetime of the link in seconds
              * @default 3600
@@ -444,7 +455,7 @@ export interface components {
              */
             id: string;
             /**
-             * Format: email
+             * Format: idn-email
              * @example ada@example.com
              */
             email: string;
@@ -2356,16 +2367,22 @@ export interface operations {
                 h?: number;
                 /** @description How the image fits w×h (as in sharp); only used with w or h */
                 fit?: "cover" | "contain" | "inside" | "outside" | "fill";
-                /** @description Output format; default: the original's */
-                format?: "jpeg" | "png" | "webp" | "avif";
+                /** @description Output format; default: the original's. `auto`: AVIF if `Accept` lists image/avif, else WebP if it lists image/webp, else the original's (an animated-capable original, GIF or WebP, never becomes AVIF); answered with `Vary: Accept` */
+                format?: "jpeg" | "png" | "webp" | "avif" | "auto";
                 /** @description Quality of jpeg, webp and avif output */
                 q?: number;
+                /** @description Where `fit=cover` crops: `center`, or sharp's `attention`/`entropy` strategies; default: the image's focalPoint, else the centre. Accepted with `fit=contain` (which crops nothing, so it changes nothing); any other fit is a 400. Animated output is cropped at the centre (the strategies read one frame). */
+                position?: "center" | "attention" | "entropy";
+                /** @description A named transform from TRANSFORM_PRESETS (e.g. `thumb=w:200,h:200,fit:cover;card=w:640`); an unknown name is a 400. Parameters given beside it override the preset's; with TRANSFORM_PRESETS_ONLY=true only `preset` is accepted. */
+                preset?: string;
                 /** @description Serve as an attachment (Content-Disposition: attachment) */
                 download?: boolean;
                 /** @description Signed links: expiry, Unix seconds */
                 expires?: number;
                 /** @description Signed links: HMAC-SHA256 signature, hex (replaces the bearer token) */
                 sig?: string;
+                /** @description Signed links: the first 16 hex digits of the image's checksum. With it the answer is `Cache-Control: public, max-age=…, immutable` */
+                v?: string;
             };
             header?: never;
             path: {
@@ -2379,12 +2396,16 @@ export interface operations {
             /** @description The bytes */
             200: {
                 headers: {
+                    /** @description `private, max-age=0, must-revalidate` with a bearer token; `public, max-age=<seconds left>` with a signed link, plus `immutable` when the link carries `v` (the checksum prefix of these bytes) */
+                    "Cache-Control"?: string;
                     /** @description `inline` (or `attachment` with `?download=true`), with the filename */
                     "Content-Disposition"?: string;
                     /** @description Always `default-src 'none'; sandbox`: the bytes, opened as a document, run no script and get no origin */
                     "Content-Security-Policy"?: string;
-                    /** @description Strong: the SHA-256 of the bytes served */
+                    /** @description Strong: the SHA-256 of the bytes served (each variant and each negotiated format has its own) */
                     ETag?: string;
+                    /** @description `Accept`, only when `format=auto` chose the format */
+                    Vary?: string;
                     /** @description Always `nosniff` */
                     "X-Content-Type-Options"?: string;
                     [name: string]: unknown;
@@ -2400,14 +2421,18 @@ export interface operations {
             /** @description One byte range of the content (a suffix range longer than the content is all of it, RFC 9110 §14.1.2) */
             206: {
                 headers: {
+                    /** @description `private, max-age=0, must-revalidate` with a bearer token; `public, max-age=<seconds left>` with a signed link, plus `immutable` when the link carries `v` (the checksum prefix of these bytes) */
+                    "Cache-Control"?: string;
                     /** @description `inline` (or `attachment` with `?download=true`), with the filename */
                     "Content-Disposition"?: string;
                     /** @description bytes start-end/size */
                     "Content-Range"?: string;
                     /** @description Always `default-src 'none'; sandbox`: the bytes, opened as a document, run no script and get no origin */
                     "Content-Security-Policy"?: string;
-                    /** @description Strong: the SHA-256 of the bytes served */
+                    /** @description Strong: the SHA-256 of the bytes served (each variant and each negotiated format has its own) */
                     ETag?: string;
+                    /** @description `Accept`, only when `format=auto` chose the format */
+                    Vary?: string;
                     /** @description Always `nosniff` */
                     "X-Content-Type-Options"?: string;
                     [name: string]: unknown;
@@ -2417,6 +2442,12 @@ export interface operations {
             /** @description Not modified (If-None-Match matched the ETag) */
             304: {
                 headers: {
+                    /** @description `private, max-age=0, must-revalidate` with a bearer token; `public, max-age=<seconds left>` with a signed link, plus `immutable` when the link carries `v` (the checksum prefix of these bytes) */
+                    "Cache-Control"?: string;
+                    /** @description Strong: the SHA-256 of the bytes served (each variant and each negotiated format has its own) */
+                    ETag?: string;
+                    /** @description `Accept`, only when `format=auto` chose the format */
+                    Vary?: string;
                     [name: string]: unknown;
                 };
                 content?: never;

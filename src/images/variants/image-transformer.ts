@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { buffer } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import { imageWorkConfig, uploadConfig } from '../../config';
+import { deliveryConfig, imageWorkConfig, uploadConfig } from '../../config';
 import { StorageDriver } from '../../storage/storage-driver';
+import { DecodeMemoryExceededError } from '../images.errors';
+import { decodeCost } from '../upload/decode-cost';
 import { DEFAULT_QUALITY, EncodeFormat, Transform } from './transform-params';
 
 export interface TransformOutput {
@@ -21,21 +24,21 @@ export interface TransformOutput {
  */
 export const ENCODER_EFFORT: Partial<Record<EncodeFormat, number>> = { avif: 0, webp: 4 };
 
-/** Resizes and converts a stored image with sharp: EXIF orientation applied, metadata stripped. */
+/** Resizes, crops and converts a stored image with sharp: EXIF orientation applied, metadata stripped, animation kept where it can be. */
 @Injectable()
 export class ImageTransformer {
   constructor(
     private readonly storage: StorageDriver,
     @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
     @Inject(imageWorkConfig.KEY) private readonly work: ConfigType<typeof imageWorkConfig>,
+    @Inject(deliveryConfig.KEY) private readonly delivery: ConfigType<typeof deliveryConfig>,
   ) {}
 
   async transform(sourceKey: string, transform: Transform): Promise<TransformOutput> {
-    const image = await this.load(sourceKey);
+    const { image, frames } = await this.load(sourceKey, transform);
     // Without keepMetadata/withMetadata sharp writes no EXIF, XMP or ICC; rotate() bakes the orientation in first.
     image.rotate();
-    // The size was resolved beforehand (no enlargement, at most 4096 a side): sharp is told it exactly.
-    if (transform.resize) image.resize(transform.resize);
+    this.resize(image, transform, frames);
     const { encodeAs } = transform;
     image.toFormat(encodeAs, { quality: transform.params.q ?? DEFAULT_QUALITY[encodeAs], effort: ENCODER_EFFORT[encodeAs] });
     image.timeout({ seconds: this.work.decodeTimeoutSeconds });
@@ -48,10 +51,32 @@ export class ImageTransformer {
     return { stream: image, info };
   }
 
-  private async load(key: string): Promise<sharp.Sharp> {
-    const options: sharp.SharpOptions = { limitInputPixels: this.cfg.maxImagePixels, animated: false };
+  /** The size was resolved beforehand (no enlargement, at most 4096 a side): sharp is told it exactly. */
+  private resize(image: sharp.Sharp, { resize, crop }: Transform, frames: number): void {
+    if (!resize) return;
+    // A focal crop cuts its region out first; the resize then only scales it (cover absorbs a pixel of rounding).
+    if (crop && 'region' in crop) image.extract(crop.region);
+    // libvips' attention/entropy read one page: an animation is cropped at the centre.
+    const strategy = crop && 'strategy' in crop && frames === 1 ? sharp.strategy[crop.strategy] : undefined;
+    image.resize({ ...resize, position: strategy ?? 'centre' });
+  }
+
+  /** The source, with every frame (up to MAX_ANIMATION_FRAMES) when the output keeps them; frames × pixels must fit MAX_DECODE_MEMORY. */
+  private async load(key: string, transform: Transform): Promise<{ image: sharp.Sharp; frames: number }> {
+    const single = { limitInputPixels: this.cfg.maxImagePixels, animated: false };
     const path = this.storage.localPath(key);
-    if (path) return sharp(path, options);
+    if (!transform.animate) return { image: path ? sharp(path, single) : await this.streamed(key, single), frames: 1 };
+    // Animated sources are read whole first (at most MAX_CONTENT_LENGTH): the header decides how they load.
+    const input = path ?? (await buffer(await this.storage.open(key)));
+    const meta = await sharp(input, single).metadata();
+    const frames = Math.min(meta.pages ?? 1, this.delivery.maxAnimationFrames);
+    if (frames <= 1) return { image: sharp(input, single), frames: 1 };
+    const cost = decodeCost({ ...meta, height: (meta.pageHeight ?? meta.height ?? 0) * frames });
+    if (cost > this.cfg.maxDecodeMemory) throw new DecodeMemoryExceededError(cost, this.cfg.maxDecodeMemory);
+    return { image: sharp(input, { pages: frames, limitInputPixels: this.cfg.maxImagePixels * frames }), frames };
+  }
+
+  private async streamed(key: string, options: sharp.SharpOptions): Promise<sharp.Sharp> {
     const image = sharp(options);
     const source = await this.storage.open(key);
     source.once('error', (error) => image.destroy(error));

@@ -14,6 +14,7 @@ import { Image } from '../image.entity';
 import { ImageNotFoundError, ServiceBusyError, TransformFailedError, WorkCancelledError } from '../images.errors';
 import { ImageWorkScheduler } from '../work/image-work-scheduler';
 import { isSharpTimeout, tooComplexOr } from '../work/sharp-errors';
+import { focalPointOf } from '../delivery/focal-crop';
 import { ImageTransformer } from './image-transformer';
 import {
   EXTENSION_OF_FORMAT,
@@ -64,7 +65,8 @@ export class VariantsService {
   /** The canonical transform of these parameters for this image (sizes as displayed); null for the original. */
   async normalize(image: Image, requested: TransformParams): Promise<Transform | null> {
     const orientation = image.orientation ?? (await this.readOrientation(image));
-    return normalizeTransform(requested, { mimeType: image.mimeType, ...displayedSize(image, orientation) });
+    const source = { mimeType: image.mimeType, ...displayedSize(image, orientation), focalPoint: focalPointOf(image) };
+    return normalizeTransform(requested, source);
   }
 
   /**
