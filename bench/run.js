@@ -1,7 +1,7 @@
 'use strict';
 // `npm run bench`: the built app against a bare node:http + busboy baseline, under autocannon.
 // `npm run bench:smoke` (BENCH_SMOKE=1): seconds-long, 1k rows only, checks that it works, not figures.
-// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile (a subset);
+// Optional: BENCH_ONLY=upload110k,upload4m,download,downloadLink,metadata,notModified,derived,listing,rss,startup,hostile (a subset);
 // BENCH_CPU_PROF=<dir> (profile the main app instance with --cpu-prof); BENCH_KEEP=1 (keep temp dirs);
 // BENCH_STRICT=1 (exit 1 when a target is missed); BENCH_OUT=<file> (where the JSON goes).
 const fs = require('node:fs');
@@ -44,7 +44,7 @@ async function main() {
     log(`images ready: small ${images.small.bytes.length} B, large ${images.large.bytes.length} B (${elapsed()}s)`);
 
     if (wanted('startup')) result.scenarios.startup = await startupScenario(tmp);
-    const comparative = ['upload110k', 'upload4m', 'download', 'metadata', 'derived'].filter(wanted);
+    const comparative = ['upload110k', 'upload4m', 'download', 'downloadLink', 'metadata', 'notModified', 'derived'].filter(wanted);
     if (comparative.length) await comparativeScenarios(tmp, images, result, cleanups);
     if (wanted('listing')) result.scenarios.listing = await listingScenario(tmp);
     if (wanted('rss')) result.scenarios.rss = await rssScenario(tmp, images);
@@ -95,8 +95,12 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
   const { token } = await registerAndLogin(app.url, EMAIL);
   const appImage = await uploadOnce(app.url, token, images.small.bytes);
   const keep = new Set([appImage.id]);
+  // A signed link (no bearer token) and the content's ETag, for the link and 304 scenarios.
+  const link = await api(app.url, 'POST', `/images/${appImage.id}/links`, { token, json: {} });
+  if (link.status !== 201) throw new Error(`link: ${link.status} ${link.buffer.toString('utf8').slice(0, 300)}`);
+  const etag = (await api(app.url, 'GET', `/images/${appImage.id}/content`, { token })).headers.get('etag');
   result.appIdleRssAtStart = memoryOf(app.pid)?.rss;
-  const targets = [{ ...app, token, imageId: appImage.id, filesDir: path.join(app.dir, 'uploads', 'images') }];
+  const targets = [{ ...app, token, imageId: appImage.id, linkPath: link.json.data.url, etag, filesDir: path.join(app.dir, 'uploads', 'images') }];
   // The references: bare node:http + busboy ("raw"), the same with a full decode per upload, and bare Nest.
   for (const kind of ['baseline', 'rawDecode', 'nestFloor']) {
     const ref = await startBaseline(path.join(tmp, kind), kind);
@@ -112,7 +116,11 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
     { key: 'upload110k', label: 'upload ~110 KB JPEG, 16 conns', connections: 16, upload: images.small.bytes, kinds: uploads },
     { key: 'upload4m', label: 'upload ~4.7 MB JPEG (2400×1800), 8 conns', connections: 8, upload: images.large.bytes, kinds: uploads },
     { key: 'download', label: 'download ~110 KB, 16 conns', connections: 16, path: (t) => `/images/${t.imageId}/content`, kinds: reads },
+    // The references have no signed links: they serve their plain download, the figure a link is held to.
+    { key: 'downloadLink', label: 'download ~110 KB through a signed link, 16 conns', connections: 16, path: (t) => t.linkPath ?? `/images/${t.imageId}/content`, anonymous: true, kinds: reads },
     { key: 'metadata', label: 'GET /images/{id}, 16 conns', connections: 16, path: (t) => `/images/${t.imageId}`, kinds: reads },
+    // Revalidation: If-None-Match with the content's ETag answers 304 without opening the bytes.
+    { key: 'notModified', label: 'GET /images/{id}/content → 304 (If-None-Match), 16 conns', connections: 16, path: (t) => `/images/${t.imageId}/content`, expectStatus: 304, kinds: ['app'] },
   ].filter((s) => wanted(s.key));
 
   for (const scenario of scenarios) {
@@ -121,11 +129,14 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
     const once = async (target, duration) => {
       const figures = await runLoad({
         url: target.url,
-        token: target.token,
+        token: scenario.anonymous ? undefined : target.token,
+        headers: scenario.expectStatus === 304 ? { 'if-none-match': target.etag } : {},
+        expectStatus: scenario.expectStatus,
         connections: scenario.connections,
         duration,
         upload: scenario.upload,
         path: scenario.path?.(target),
+        pid: target.pid,
       });
       if (scenario.upload) pruneFiles(target.filesDir, keep);
       return figures;
@@ -139,7 +150,7 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
     const summary = { label: scenario.label, connections: scenario.connections, runs };
     for (const kind of scenario.kinds) summary[kind] = summarise(runs[kind]);
     result.scenarios[scenario.key] = summary;
-    log(`${scenario.label}: ${scenario.kinds.map((kind) => `${kind} ${fmt(summary[kind].rps)} req/s`).join(', ')} (${elapsed()}s)`);
+    log(`${scenario.label}: ${scenario.kinds.map((kind) => `${kind} ${fmt(summary[kind].rps)} req/s, ${fmt(summary[kind].cpuMsPerRequest, 3)} CPU ms/req`).join('; ')} (${elapsed()}s)`);
   }
   if (wanted('derived')) result.scenarios.derived = await derivedScenario(app, token, appImage.id, result);
   for (const target of targets) await target.stop();
@@ -269,7 +280,12 @@ function evaluateTargets(result) {
   vs('upload110k', 'rps', 'rawDecode', 0.8, 'upload 110 KB req/s vs raw + decode');
   vs('upload4m', 'mbps', 'rawDecode', 0.8, 'upload 4.7 MB MB/s vs raw + decode');
   vs('download', 'rps', 'baseline', 0.7, 'download 110 KB req/s vs raw');
+  vs('downloadLink', 'rps', 'baseline', 0.7, 'download 110 KB through a signed link req/s vs raw');
   vs('metadata', 'rps', 'nestFloor', 0.5, 'GET /images/{id} req/s vs Nest floor');
+  if (s.notModified && s.metadata) {
+    const r = s.notModified.app.rps / s.metadata.app.rps;
+    add('304 revalidation req/s vs GET /images/{id}', r, '≥ 1×', r >= 1, `${fmt(r, 2)}× (${fmt(s.notModified.app.rps)} vs ${fmt(s.metadata.app.rps)})`);
+  }
   const levels = s.listing?.levels ?? [];
   if (levels.length >= 2) {
     const [low, high] = [levels[0], levels[levels.length - 1]];
@@ -310,7 +326,7 @@ function exitCode(result) {
     if (summary.errors || summary.non2xx || summary.total === 0) broken.push(`${label}: ${summary.total} requests, ${summary.errors} errors, ${summary.non2xx} non-2xx`);
   };
   for (const [key, s] of Object.entries(result.scenarios)) {
-    if (s?.app && s.baseline) {
+    if (s?.app && (s.baseline || key === 'notModified')) {
       for (const kind of ['app', 'baseline', 'rawDecode', 'nestFloor']) check(`${key} ${kind}`, s[kind]);
     }
   }

@@ -151,6 +151,17 @@ function sampleRss(pid, everyMs = 50) {
   };
 }
 
+/** User + system CPU of a process (all its threads), in ms, from /proc (Linux only; NaN elsewhere). */
+function cpuMsOf(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-module.exports = { startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT };
+module.exports = { startApp, startBaseline, memoryOf, sampleRss, cpuMsOf, sleep, ROOT };

@@ -17,6 +17,7 @@ function summarise(runs) {
     p50: median(pick('p50')),
     p90: median(pick('p90')),
     p99: median(pick('p99')),
+    cpuMsPerRequest: median(pick('cpuMsPerRequest')),
     errors: pick('errors').reduce((a, b) => a + b, 0),
     non2xx: pick('non2xx').reduce((a, b) => a + b, 0),
     total: pick('total').reduce((a, b) => a + b, 0),
@@ -36,15 +37,16 @@ function loadRow(label, app, base) {
 function referenceTable(s) {
   const rows = [];
   const cell = (x, metric) => (x ? fmt(x[metric]) : '–');
-  for (const key of ['upload110k', 'upload4m', 'download', 'metadata']) {
+  for (const key of ['upload110k', 'upload4m', 'download', 'downloadLink', 'metadata', 'notModified']) {
     const x = s[key];
     if (!x) continue;
     const metric = key === 'upload4m' ? 'mbps' : 'rps';
     const ratios = ['baseline', 'rawDecode', 'nestFloor'].filter((k) => x[k]).map((k) => `${fmt(x.app[metric] / x[k][metric], 2)}× ${REF_NAMES[k]}`);
-    rows.push(`| ${x.label} (${metric === 'mbps' ? 'MB/s' : 'req/s'}) | ${cell(x.app, metric)} | ${cell(x.baseline, metric)} | ${cell(x.rawDecode, metric)} | ${cell(x.nestFloor, metric)} | ${ratios.join(', ')} |`);
+    const cpu = ['app', 'baseline', 'rawDecode', 'nestFloor'].map((k) => (x[k] ? fmt(x[k].cpuMsPerRequest, 2) : '–')).join(' / ');
+    rows.push(`| ${x.label} (${metric === 'mbps' ? 'MB/s' : 'req/s'}) | ${cell(x.app, metric)} | ${cell(x.baseline, metric)} | ${cell(x.rawDecode, metric)} | ${cell(x.nestFloor, metric)} | ${ratios.join(', ')} | ${cpu} |`);
   }
   if (!rows.length) return [];
-  return ['| scenario | app | raw | raw + decode | Nest floor | app ÷ reference |', '|---|---:|---:|---:|---:|---|', ...rows, ''];
+  return ['| scenario | app | raw | raw + decode | Nest floor | app ÷ reference | CPU ms/request: app / raw / raw + decode / Nest floor |', '|---|---:|---:|---:|---:|---|---|', ...rows, ''];
 }
 
 const REF_NAMES = { baseline: 'raw', rawDecode: 'raw + decode', nestFloor: 'Nest floor' };
@@ -58,7 +60,7 @@ function markdown(result) {
   lines.push('');
   lines.push('| scenario | app req/s | app MB/s | app p50 / p90 / p99 ms | app err / non-2xx | baseline req/s | baseline MB/s | baseline p50 / p90 / p99 ms | baseline err / non-2xx |');
   lines.push('|---|---:|---:|---|---|---:|---:|---|---|');
-  for (const key of ['upload110k', 'upload4m', 'download', 'metadata']) {
+  for (const key of ['upload110k', 'upload4m', 'download', 'downloadLink', 'metadata', 'notModified']) {
     if (s[key]) lines.push(loadRow(s[key].label, s[key].app, s[key].baseline));
   }
   for (const level of s.listing?.levels ?? []) lines.push(loadRow(`list page 1 (limit 20), ${level.rows} rows`, level.app, null));

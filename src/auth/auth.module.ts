@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig } from '../config';
 import { ImagesModule } from '../images/images.module';
@@ -12,7 +11,6 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
-import { JwtStrategy } from './jwt.strategy';
 import { LoginFailure } from './login-failure.entity';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordHasher } from './password-hasher';
@@ -24,7 +22,6 @@ import { TokenService } from './token.service';
     UsersModule,
     // Its QuotaService answers the usage and quota in GET /auth/me; auth never reads images itself.
     ImagesModule,
-    PassportModule,
     TypeOrmModule.forFeature([RefreshToken, LoginFailure]),
     JwtModule.registerAsync({
       inject: [authConfig.KEY],
@@ -41,7 +38,6 @@ import { TokenService } from './token.service';
     TokenService,
     PasswordHasher,
     LoginThrottleService,
-    JwtStrategy,
     AdminBootstrapService,
     JwtAuthGuard,
     RolesGuard,

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Page } from '../common/dto/page';
+import { RowReader } from '../database/row-reader';
 import { Readable } from 'node:stream';
 import { ByteRange, StorageDriver } from '../storage/storage-driver';
 import { ObjectNotFoundError } from '../storage/storage.errors';
@@ -25,6 +26,9 @@ const SORT_COLUMNS = { uploadedAt: 'image.uploaded_at', size: 'image.size', file
 @Injectable()
 export class ImagesService {
   private readonly logger = new Logger(ImagesService.name);
+  // The hot reads (metadata, content): SQL made once instead of a QueryBuilder per request.
+  private readonly byId: RowReader<Image>;
+  private readonly byIdAndOwner: RowReader<Image>;
 
   constructor(
     @InjectRepository(Image) private readonly images: Repository<Image>,
@@ -32,7 +36,10 @@ export class ImagesService {
     private readonly variants: VariantsService,
     private readonly access: ContentAccess,
     private readonly quota: QuotaService,
-  ) {}
+  ) {
+    this.byId = new RowReader(images, ['id']);
+    this.byIdAndOwner = new RowReader(images, ['id', 'ownerId']);
+  }
 
   /** Makes a validated upload permanent: the bytes move to their key, then the row is written. */
   async create(owner: AuthUser, upload: ValidatedUpload): Promise<ImageDto> {
@@ -164,13 +171,13 @@ export class ImagesService {
 
   /** Another user's image answers exactly like a missing one. Admins reach every image. */
   private async findOwned(user: AuthUser, id: string): Promise<Image> {
-    const image = await this.images.findOneBy(user.role === 'admin' ? { id } : { id, ownerId: user.id });
+    const image = await (user.role === 'admin' ? this.byId.find([id]) : this.byIdAndOwner.find([id, user.id]));
     if (!image) throw new ImageNotFoundError();
     return image;
   }
 
   private async findById(id: string): Promise<Image> {
-    const image = await this.images.findOneBy({ id });
+    const image = await this.byId.find([id]);
     if (!image) throw new ImageNotFoundError();
     return image;
   }
