@@ -32,6 +32,31 @@ function healthStatus(port) {
   });
 }
 
+const MYSQL_SERVER = (process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
+let mysqlDatabases = 0;
+
+/**
+ * BENCH_DB=mysql: a fresh MariaDB database per app (`image_api_bench_test_<pid>_<n>`), dropped by
+ * `drop()`; SQLite otherwise (a file in the app's temp dir).
+ */
+async function benchDatabase(dir) {
+  if (process.env.BENCH_DB !== 'mysql') return { engine: 'sqlite', url: `sqlite:${path.join(dir, 'bench.db')}`, drop: async () => undefined };
+  const mysql = require('mysql2/promise');
+  const name = `image_api_bench_test_${process.pid}_${++mysqlDatabases}`;
+  const server = await mysql.createConnection(MYSQL_SERVER);
+  await server.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await server.end();
+  return {
+    engine: 'mysql',
+    url: `${MYSQL_SERVER}/${name}`,
+    drop: async () => {
+      const conn = await mysql.createConnection(MYSQL_SERVER);
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.end();
+    },
+  };
+}
+
 function appEnv(dir, port, extra = {}) {
   return {
     PATH: process.env.PATH,
@@ -57,11 +82,12 @@ function appEnv(dir, port, extra = {}) {
 async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000 } = {}) {
   if (!fs.existsSync(APP_MAIN)) throw new Error(`${APP_MAIN} is missing: run \`npm run build\` (npm ci does it) first`);
   fs.mkdirSync(dir, { recursive: true });
+  const database = await benchDatabase(dir);
   const port = await freePort();
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [...nodeArgs, APP_MAIN], {
     cwd: dir,
-    env: appEnv(dir, port, env),
+    env: appEnv(dir, port, { DATABASE_URL: database.url, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -71,20 +97,24 @@ async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000 } = {
   let exited = false;
   child.once('exit', () => (exited = true));
   for (;;) {
-    if (exited) throw new Error(`the app exited during start-up:\n${output}`);
+    if (exited) {
+      await database.drop();
+      throw new Error(`the app exited during start-up:\n${output}`);
+    }
     if ((await healthStatus(port)) === 200) break;
     if (Number(process.hrtime.bigint() - started) / 1e6 > timeoutMs) {
       child.kill('SIGKILL');
+      await database.drop();
       throw new Error(`the app was not healthy within ${timeoutMs} ms:\n${output}`);
     }
     await sleep(10);
   }
   const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
   return {
-    kind: 'app', child, pid: child.pid, port, dir, startupMs,
+    kind: 'app', child, pid: child.pid, port, dir, startupMs, database,
     url: `http://127.0.0.1:${port}`,
     output: () => output,
-    stop: () => stop(child),
+    stop: () => stop(child).then(() => database.drop()),
   };
 }
 

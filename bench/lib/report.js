@@ -54,16 +54,20 @@ const REF_NAMES = { baseline: 'raw', rawDecode: 'raw + decode', nestFloor: 'Nest
 function markdown(result) {
   const lines = [];
   const s = result.scenarios;
-  lines.push(`### Image API benchmark (${result.mode}) — ${result.startedAt}`);
+  lines.push(`### Image API benchmark (${result.mode}, ${result.database ?? 'sqlite'}) — ${result.startedAt}`);
   lines.push('');
-  lines.push(`${result.machine.cpus}× ${result.machine.cpuModel}, Node ${result.machine.node}; ${result.settings.rounds} round(s) of ${result.settings.duration}s per target, alternating app and baseline; medians.`);
+  const load = (l) => (l ?? []).map((v) => fmt(v, 1)).join(' / ');
+  lines.push(`${result.machine.cpus}× ${result.machine.cpuModel}, Node ${result.machine.node}; ${result.settings.rounds} round(s) of ${result.settings.duration}s per target, alternating app and baseline; medians. Load average at start ${load(result.machine.loadAverageAtStart)}, at end ${load(result.machine.loadAverageAtEnd)}.`);
   lines.push('');
   lines.push('| scenario | app req/s | app MB/s | app p50 / p90 / p99 ms | app err / non-2xx | baseline req/s | baseline MB/s | baseline p50 / p90 / p99 ms | baseline err / non-2xx |');
   lines.push('|---|---:|---:|---|---|---:|---:|---|---|');
   for (const key of ['upload110k', 'upload4m', 'download', 'downloadLink', 'metadata', 'notModified']) {
     if (s[key]) lines.push(loadRow(s[key].label, s[key].app, s[key].baseline));
   }
-  for (const level of s.listing?.levels ?? []) lines.push(loadRow(`list page 1 (limit 20), ${level.rows} rows`, level.app, null));
+  for (const level of s.listing?.levels ?? []) {
+    lines.push(loadRow(`list page 1 (limit 20), ${level.rows} rows`, level.app, null));
+    if (level.search) lines.push(loadRow(`list page 1, q=photo (matches all), ${level.rows} rows`, level.search, null));
+  }
   if (s.derived?.cachedVariant) lines.push(loadRow('cached 320-px WebP variant', s.derived.cachedVariant, null));
   if (s.rss) lines.push(loadRow('upload ~4.7 MB, 16 conns (RSS run)', s.rss.load, null));
   lines.push('');

@@ -14,6 +14,7 @@ import { ImageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
 import { ImageNotFoundError, ListOthersForbiddenError } from './images.errors';
+import { ListTotals } from './list-totals';
 import { ContentAccess } from './links/content-access';
 import { QuotaService } from './quota/quota.service';
 import { ValidatedUpload } from './upload/received-upload';
@@ -29,6 +30,7 @@ export class ImagesService {
   // The hot reads (metadata, content): SQL made once instead of a QueryBuilder per request.
   private readonly byId: RowReader<Image>;
   private readonly byIdAndOwner: RowReader<Image>;
+  private readonly totals = new ListTotals();
 
   constructor(
     @InjectRepository(Image) private readonly images: Repository<Image>,
@@ -68,6 +70,7 @@ export class ImagesService {
       await this.storage.delete(storageKey).catch((e: unknown) => this.logger.error(`orphan ${storageKey} left: ${String(e)}`));
       throw error;
     }
+    this.totals.invalidate(owner.id);
     return ImageDto.from(image);
   }
 
@@ -82,7 +85,8 @@ export class ImagesService {
       .addOrderBy('image.id', direction)
       .skip((query.page - 1) * query.limit)
       .take(query.limit);
-    const [rows, total] = await qb.getManyAndCount();
+    const rows = await qb.getMany();
+    const total = await this.totals.get({ ownerId, mimeType: query.mimeType, q: query.q }, () => qb.getCount());
     return new Page(rows.map(ImageDto.from), total, query.page, query.limit);
   }
 
@@ -101,6 +105,7 @@ export class ImagesService {
     await this.variants.removeAll(image.id);
     await this.storage.delete(image.storageKey);
     const { affected } = await this.images.delete({ id: image.id });
+    this.totals.invalidate(image.ownerId);
     if (!affected) throw new ImageNotFoundError();
     await this.variants.sweepOrphans(image.id);
   }
