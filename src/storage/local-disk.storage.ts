@@ -185,7 +185,7 @@ async function writeDurably(path: string, body: Readable): Promise<PutResult> {
 
 async function writeFully(handle: FileHandle, chunks: Buffer[], length: number): Promise<void> {
   const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
   }
 }
