@@ -77,15 +77,16 @@ function appEnv(dir, port, extra = {}) {
 
 /**
  * Starts `node dist/main.js` in `dir` (SQLite + local disk there) and resolves once /health is
- * 200, with the time that took from spawn. `nodeArgs` go before the script (e.g. --cpu-prof).
+ * 200, with the time that took from spawn. `nodeArgs` go before the script (e.g. --cpu-prof);
+ * `main` runs another build (an A/B comparison against another checkout's dist/main.js).
  */
-async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000 } = {}) {
-  if (!fs.existsSync(APP_MAIN)) throw new Error(`${APP_MAIN} is missing: run \`npm run build\` (npm ci does it) first`);
+async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000, main = APP_MAIN } = {}) {
+  if (!fs.existsSync(main)) throw new Error(`${APP_MAIN} is missing: run \`npm run build\` (npm ci does it) first`);
   fs.mkdirSync(dir, { recursive: true });
   const database = await benchDatabase(dir);
   const port = await freePort();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...nodeArgs, APP_MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: dir,
     env: appEnv(dir, port, { DATABASE_URL: database.url, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
