@@ -54,6 +54,8 @@ function upload(req, res) {
       images.set(id, image);
       return image;
     });
+    // A client gone before 'close' (the end of a load run) leaves no handler: that must not end the server.
+    pending.catch(() => undefined);
   });
   parser.on('close', () => {
     if (!pending) return json(res, 400, { error: 'file required' });

@@ -9,8 +9,8 @@ import { RolesGuard } from './auth/guards/roles.guard';
 import { CommonModule } from './common/common.module';
 import { isRateLimited } from './common/decorators/rate-limited.decorator';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
+import { JsonBodyGuard } from './common/guards/json-body.guard';
 import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
-import { JsonBodyInterceptor } from './common/interceptors/json-body.interceptor';
 import { CorsMiddleware } from './common/middleware/cors.middleware';
 import { JsonBodyMiddleware } from './common/middleware/json-body.middleware';
 import { LOG_DESTINATION, loggerParams } from './common/logging/logger-params';
@@ -55,10 +55,10 @@ import { UsersModule } from './users/users.module';
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
     { provide: APP_GUARD, useClass: ThrottlerGuard },
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
     { provide: APP_GUARD, useExisting: RolesGuard },
+    { provide: APP_GUARD, useClass: JsonBodyGuard },
   ],
 })
 export class AppModule implements NestModule {

@@ -4,7 +4,19 @@ import { createTestApp, storedFiles, TestApp } from './support/test-app';
 import { createTestDatabase, describeWithMysql, TestDatabase } from './support/test-database';
 import { makeImage } from './support/images';
 import { listeningPort } from './support/uploads';
-import { login, uniqueEmail } from './support/users';
+import { login, registerUser, uniqueEmail } from './support/users';
+import { LIST_TOTAL_TTL_MS } from '../src/images/list-totals';
+import { USER_LOOKUP_TTL_MS } from '../src/users/users.service';
+
+/** Polls `check` until it holds; returns the milliseconds that took, or fails past `boundMs` (+ one request's slack). */
+async function heldWithin(boundMs: number, check: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await check()) return Date.now() - started;
+    if (Date.now() - started > boundMs + 500) throw new Error(`still not visible ${Date.now() - started} ms after the change`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 /** Two app instances on one MariaDB database and one S3 bucket: no state lives in a process. */
 describeWithMysql('two instances sharing MariaDB and S3', () => {
@@ -105,5 +117,30 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
     const locked = await b.http.post('/auth/login').send({ email, password: 'correct horse battery' }).expect(429);
     expect(locked.body.code).toBe('RATE_LIMITED');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  describe('per-instance caches stay within their documented bound', () => {
+    it('refuses on the other instance, within USER_LOOKUP_TTL_MS, the tokens of an account deleted elsewhere', async () => {
+      const user = await registerUser(a);
+      // B has just looked the account up (and may keep it for up to the bound).
+      await b.http.get('/auth/me').set(user.auth).expect(200);
+      await a.dataSource.query('DELETE FROM users WHERE id = ?', [user.id]);
+      await heldWithin(USER_LOOKUP_TTL_MS, async () => {
+        const res = await b.http.get('/images').set(user.auth);
+        return res.status === 401 && res.body.detail === 'The account no longer exists';
+      });
+    });
+
+    it("shows an image deleted on A in A's list total at once, and in B's within LIST_TOTAL_TTL_MS", async () => {
+      const user = await registerUser(a);
+      const jpeg = await makeImage('jpeg', 16, 12);
+      const up = await a.http.post('/images').set(user.auth).attach('file', jpeg, 'total.jpg').expect(201);
+      for (const instance of [a, b]) expect((await instance.http.get('/images').set(user.auth).expect(200)).body.meta.total).toBe(1);
+      await a.http.delete(`/images/${up.body.data.id}`).set(user.auth).expect(204);
+      expect((await a.http.get('/images').set(user.auth).expect(200)).body.meta.total).toBe(0);
+      await heldWithin(LIST_TOTAL_TTL_MS, async () => (await b.http.get('/images').set(user.auth)).body.meta.total === 0);
+      // B's page rows are never cached: the image is gone from them at once.
+      expect((await b.http.get(`/images/${up.body.data.id}`).set(user.auth)).status).toBe(404);
+    });
   });
 });

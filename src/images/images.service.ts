@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Page } from '../common/dto/page';
+import { RowReader } from '../database/row-reader';
 import { Readable } from 'node:stream';
 import { ByteRange, StorageDriver } from '../storage/storage-driver';
 import { ObjectNotFoundError } from '../storage/storage.errors';
@@ -14,6 +15,7 @@ import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
 import { ImageNotFoundError, ListOthersForbiddenError } from './images.errors';
 import { DeliveryPlanner } from './delivery/delivery-planner';
+import { ListTotals } from './list-totals';
 import { ContentAccess, cacheControlFor } from './links/content-access';
 import { QuotaService } from './quota/quota.service';
 import { ValidatedUpload } from './upload/received-upload';
@@ -26,6 +28,10 @@ const SORT_COLUMNS = { uploadedAt: 'image.uploaded_at', size: 'image.size', file
 @Injectable()
 export class ImagesService {
   private readonly logger = new Logger(ImagesService.name);
+  // The hot reads (metadata, content): SQL made once instead of a QueryBuilder per request.
+  private readonly byId: RowReader<Image>;
+  private readonly byIdAndOwner: RowReader<Image>;
+  private readonly totals = new ListTotals();
 
   constructor(
     @InjectRepository(Image) private readonly images: Repository<Image>,
@@ -34,7 +40,10 @@ export class ImagesService {
     private readonly access: ContentAccess,
     private readonly quota: QuotaService,
     private readonly planner: DeliveryPlanner,
-  ) {}
+  ) {
+    this.byId = new RowReader(images, ['id']);
+    this.byIdAndOwner = new RowReader(images, ['id', 'ownerId']);
+  }
 
   /** Makes a validated upload permanent: the bytes move to their key, then the row is written. */
   async create(owner: AuthUser, upload: ValidatedUpload): Promise<ImageDto> {
@@ -63,6 +72,7 @@ export class ImagesService {
       await this.storage.delete(storageKey).catch((e: unknown) => this.logger.error(`orphan ${storageKey} left: ${String(e)}`));
       throw error;
     }
+    this.totals.invalidate(owner.id);
     return ImageDto.from(image);
   }
 
@@ -77,7 +87,8 @@ export class ImagesService {
       .addOrderBy('image.id', direction)
       .skip((query.page - 1) * query.limit)
       .take(query.limit);
-    const [rows, total] = await qb.getManyAndCount();
+    const rows = await qb.getMany();
+    const total = await this.totals.get({ ownerId, mimeType: query.mimeType, q: query.q }, () => qb.getCount());
     return new Page(rows.map(ImageDto.from), total, query.page, query.limit);
   }
 
@@ -96,6 +107,7 @@ export class ImagesService {
     await this.variants.removeAll(image.id);
     await this.storage.delete(image.storageKey);
     const { affected } = await this.images.delete({ id: image.id });
+    this.totals.invalidate(image.ownerId);
     if (!affected) throw new ImageNotFoundError();
     await this.variants.sweepOrphans(image.id);
   }
@@ -174,13 +186,13 @@ export class ImagesService {
 
   /** Another user's image answers exactly like a missing one. Admins reach every image. */
   private async findOwned(user: AuthUser, id: string): Promise<Image> {
-    const image = await this.images.findOneBy(user.role === 'admin' ? { id } : { id, ownerId: user.id });
+    const image = await (user.role === 'admin' ? this.byId.find([id]) : this.byIdAndOwner.find([id, user.id]));
     if (!image) throw new ImageNotFoundError();
     return image;
   }
 
   private async findById(id: string): Promise<Image> {
-    const image = await this.images.findOneBy({ id });
+    const image = await this.byId.find([id]);
     if (!image) throw new ImageNotFoundError();
     return image;
   }
