@@ -48,12 +48,20 @@ function upload(req, res) {
     ).then(async () => {
       if (decode) await sharp(file).raw().toBuffer();
       const image = {
-        id, filename: info.filename, mimeType: info.mimeType, size, checksum: hash.digest('hex'),
-        uploadedAt: new Date().toISOString(), url: `/images/${id}/content`, file,
+        id,
+        filename: info.filename,
+        mimeType: info.mimeType,
+        size,
+        checksum: hash.digest('hex'),
+        uploadedAt: new Date().toISOString(),
+        url: `/images/${id}/content`,
+        file,
       };
       images.set(id, image);
       return image;
     });
+    // A request aborted at a run's end never reaches 'close'; its failure (the file pruned) must not crash the server.
+    pending.catch(() => {});
   });
   parser.on('close', () => {
     if (!pending) return json(res, 400, { error: 'file required' });
