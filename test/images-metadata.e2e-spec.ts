@@ -1,11 +1,14 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { thumbHashToApproximateAspectRatio, thumbHashToAverageRGBA, thumbHashToRGBA } from 'thumbhash';
 import { MetadataBackfill } from '../src/images/metadata/metadata-backfill';
 import { GOEXIF_DIR, IMAGING_DIR, exifSegment, exiftool, filesIn, requireExifFixtures, withExifSegment } from './support/exif-fixtures';
 import { fixtureImages, isIntentionallyInvalid } from './support/fixture-images';
-import { createTestApp, TestApp } from './support/test-app';
+import { ensureBuilt } from './support/server-process';
+import { createTestApp, TEST_JWT_SECRET, TEST_SECRET_KEY, TestApp } from './support/test-app';
 import { ImageBody, upload, uploadImage } from './support/uploads';
 import { registerUser, TestUser } from './support/users';
 
@@ -215,6 +218,39 @@ describe('image metadata: placeholders, colour, EXIF, displayed size', () => {
         expect(res.body.data).toEqual(before);
       }
       await expect(backfill.run({ batchSize: 7, concurrency: 2 })).resolves.toEqual({ total: 0, filled: 0, failed: [] });
+    });
+
+    it('runs as a command (npm run images:backfill), printing its progress; an image without bytes is reported and stays null', async () => {
+      ensureBuilt();
+      const ids = [...uploaded.keys()].slice(0, 3);
+      const broken = await uploadImage(t, owner, readFileSync(files[0]), 'bytes-gone.png');
+      await t.storage.delete(`images/${broken.id}`);
+      await t.dataSource.query(`UPDATE images SET thumbhash = NULL WHERE id IN (?, ?, ?, ?)`, [...ids, broken.id]);
+      const env = {
+        ...process.env,
+        NODE_ENV: 'test',
+        DATABASE_URL: t.database.url,
+        UPLOAD_DIR: t.uploadDir,
+        STORAGE_DRIVER: t.s3 ? 's3' : 'local',
+        ...t.s3?.env,
+        JWT_SECRET_KEY: TEST_JWT_SECRET,
+        SECRET_KEY: TEST_SECRET_KEY,
+        LOG_LEVEL: 'silent',
+      };
+      const run = () =>
+        promisify(execFile)('node', ['dist/cli/backfill-metadata.js', '--batch=2'], { env, encoding: 'utf8' }).then(
+          (r) => ({ code: 0, stdout: r.stdout }),
+          (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+        );
+      const first = await run();
+      expect(first.stdout).toContain('backfill: 2/4 images');
+      expect(first.stdout).toContain(`done in`);
+      expect(first.stdout).toContain(`3 filled, 1 failed`);
+      expect(first.stdout).toContain(broken.id);
+      expect(first.code).toBe(2);
+      for (const id of ids) expect((await t.http.get(`/images/${id}`).set(owner.auth)).body.data).toEqual(uploaded.get(id));
+      const second = await run();
+      expect(second.stdout).toContain('backfill: 1/1 images (0 filled, 1 failed)');
     });
   });
 });

@@ -49,7 +49,11 @@ export class ImageDto {
   })
   alt!: string | null;
 
-  @ApiProperty({ ...NULLABLE_FOCAL_POINT_SCHEMA, description: 'Where crops centre (0…1 from the top left); null when unset' })
+  @ApiProperty({
+    ...NULLABLE_FOCAL_POINT_SCHEMA,
+    selfRequired: true,
+    description: 'Where crops centre (0…1 from the top left); null when unset',
+  })
   focalPoint!: FocalPointDto | null;
 
   @ApiProperty({

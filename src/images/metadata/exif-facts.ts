@@ -12,7 +12,7 @@ export function readExifFacts(exif: Buffer | undefined): ExifFacts {
   if (!exif?.length) return NONE;
   try {
     const tags = exifReader(withoutGps(exif));
-    return { takenAt: takenAt(tags), camera: cameraOf(tags.Image?.Make, tags.Image?.Model) };
+    return { takenAt: takenAt(tags), camera: cameraOf(textTag(tags, 'Make', 0x010f), textTag(tags, 'Model', 0x0110)) };
   } catch {
     return NONE;
   }
@@ -37,6 +37,12 @@ function withoutGps(exif: Buffer): Buffer {
     if (u16(at) === GPS_IFD_POINTER) copy.writeUInt16BE(0xffff, at);
   }
   return copy;
+}
+
+/** IFD0's tag, else the same tag number in the Exif IFD (where some phones, e.g. HTC's, write make and model). */
+function textTag(tags: exifReader.Exif, name: 'Make' | 'Model', tag: number): string {
+  const photo = (tags.Photo ?? {}) as Record<string, unknown>;
+  return [tags.Image?.[name], photo[name], photo[tag]].map(clean).find(Boolean) ?? '';
 }
 
 function takenAt(tags: exifReader.Exif): Date | null {
