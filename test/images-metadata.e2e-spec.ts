@@ -7,6 +7,7 @@ import { thumbHashToApproximateAspectRatio, thumbHashToAverageRGBA, thumbHashToR
 import { MetadataBackfill } from '../src/images/metadata/metadata-backfill';
 import { GOEXIF_DIR, IMAGING_DIR, exifSegment, exiftool, filesIn, requireExifFixtures, withExifSegment } from './support/exif-fixtures';
 import { fixtureImages, isIntentionallyInvalid } from './support/fixture-images';
+import { binary } from './support/binary';
 import { ensureBuilt } from './support/server-process';
 import { createTestApp, TEST_JWT_SECRET, TEST_SECRET_KEY, TestApp } from './support/test-app';
 import { ImageBody, upload, uploadImage } from './support/uploads';
@@ -123,6 +124,16 @@ describe('image metadata: placeholders, colour, EXIF, displayed size', () => {
         expect(meanDifference(picture.rgba, pictures[0].rgba)).toBeLessThan(12);
       }
     });
+  });
+
+  it('a row stored before orientations were kept (orientation null, size as stored) turns to the displayed size on its first variant', async () => {
+    const image = await uploadImage(t, user, readFileSync(join(IMAGING_DIR, 'orientation_6.jpg')), 'legacy.jpg');
+    await t.dataSource.query('UPDATE images SET orientation = NULL, width = 70, height = 50 WHERE id = ?', [image.id]);
+    const variant = await t.http.get(`/images/${image.id}/content?h=35&format=png`).set(user.auth).buffer(true).parse(binary);
+    expect(variant.status).toBe(200);
+    await expect(sharp(variant.body).metadata()).resolves.toMatchObject({ width: 25, height: 35 });
+    const res = await t.http.get(`/images/${image.id}`).set(user.auth).expect(200);
+    expect(res.body.data).toMatchObject({ width: 50, height: 70 });
   });
 
   describe('thumbhash, dominantColor, animated and frames', () => {
