@@ -48,8 +48,14 @@ function upload(req, res) {
     ).then(async () => {
       if (decode) await sharp(file).raw().toBuffer();
       const image = {
-        id, filename: info.filename, mimeType: info.mimeType, size, checksum: hash.digest('hex'),
-        uploadedAt: new Date().toISOString(), url: `/images/${id}/content`, file,
+        id,
+        filename: info.filename,
+        mimeType: info.mimeType,
+        size,
+        checksum: hash.digest('hex'),
+        uploadedAt: new Date().toISOString(),
+        url: `/images/${id}/content`,
+        file,
       };
       images.set(id, image);
       return image;

@@ -41,6 +41,21 @@ export const ApiUploadImage = (summary: string, deprecated = false) =>
 export const ApiGetImage = (summary: string, deprecated = false) =>
   applyDecorators(ApiOperation({ summary, deprecated }), idParam, ApiData(ImageDto), ApiProblems(400, 404, 503));
 
+export const ApiUpdateImage = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: "Edit an image's filename, alt text or focal point",
+      description:
+        'JSON merge semantics (RFC 7396; `application/json` or `application/merge-patch+json`): an absent field is left ' +
+        'as it is, `null` clears `alt` or `focalPoint` (`filename` cannot be null). The filename is sanitised like an ' +
+        "upload's. Changing the focal point drops the image's stored crops (`fit=cover|contain`), computed again on request. " +
+        "Owner or admin; another user's image is a `404`. A body of another type is a `415`.",
+    }),
+    idParam,
+    ApiData(ImageDto, { description: 'The image as it is now' }),
+    ApiProblems(400, 404, 413, 415, 503),
+  );
+
 export const ApiDeleteImage = (summary: string, deprecated = false) =>
   applyDecorators(
     ApiOperation({ summary, deprecated }),

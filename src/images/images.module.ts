@@ -13,6 +13,7 @@ import { LinkSigner } from './links/link-signer';
 import { LinksController } from './links/links.controller';
 import { LinksService } from './links/links.service';
 import { StorageReconciler } from './reconcile/storage-reconciler';
+import { MetadataBackfill } from './metadata/metadata-backfill';
 import { ImageDecoder } from './upload/image-decoder';
 import { QuotaService } from './quota/quota.service';
 import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
@@ -38,6 +39,7 @@ import { ImageWorkScheduler } from './work/image-work-scheduler';
     ImageFileValidationPipe,
     UploadInterceptor,
     StorageReconciler,
+    MetadataBackfill,
     VariantsService,
     ImageTransformer,
     LinkSigner,

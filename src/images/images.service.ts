@@ -11,12 +11,14 @@ import { ObjectNotFoundError } from '../storage/storage.errors';
 import { StoredContent } from './content/stored-content';
 import { ContentQueryDto } from './dto/content-query.dto';
 import { ImageDto } from './dto/image.dto';
+import { UpdateImageDto } from './dto/update-image.dto';
 import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
 import { ImageNotFoundError, ListOthersForbiddenError } from './images.errors';
 import { DeliveryPlanner } from './delivery/delivery-planner';
 import { ListTotals } from './list-totals';
 import { ContentAccess, cacheControlFor } from './links/content-access';
+import { ImageMetadata } from './metadata/image-metadata';
 import { QuotaService } from './quota/quota.service';
 import { ValidatedUpload } from './upload/received-upload';
 import { ImageVariant } from './variants/variant.entity';
@@ -62,6 +64,7 @@ export class ImagesService {
       height: upload.height,
       checksum: upload.sha256,
       orientation: upload.orientation,
+      ...metadataColumns(upload.metadata),
       uploadedAt: new Date(),
     });
     try {
@@ -80,6 +83,7 @@ export class ImagesService {
     const qb = this.images.createQueryBuilder('image');
     const ownerId = this.listOwner(user, query.ownerId);
     if (ownerId) qb.andWhere('image.owner_id = :ownerId', { ownerId });
+    if (query.checksum) qb.andWhere('image.checksum = :checksum', { checksum: query.checksum });
     if (query.mimeType) qb.andWhere('image.mime_type = :mimeType', { mimeType: query.mimeType });
     if (query.q) qb.andWhere("LOWER(image.filename) LIKE :q ESCAPE '!'", { q: `%${escapeLike(query.q.toLowerCase())}%` });
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
@@ -88,12 +92,31 @@ export class ImagesService {
       .skip((query.page - 1) * query.limit)
       .take(query.limit);
     const rows = await qb.getMany();
-    const total = await this.totals.get({ ownerId, mimeType: query.mimeType, q: query.q }, () => qb.getCount());
+    const filter = { ownerId, mimeType: query.mimeType, q: query.q, checksum: query.checksum };
+    const total = await this.totals.get(filter, () => qb.getCount());
     return new Page(rows.map(ImageDto.from), total, query.page, query.limit);
   }
 
   async findOne(user: AuthUser, id: string): Promise<ImageDto> {
     return ImageDto.from(await this.findOwned(user, id));
+  }
+
+  /** JSON merge: absent fields stay, null clears; a new focal point drops the crops made around the old one. */
+  async update(user: AuthUser, id: string, patch: UpdateImageDto): Promise<ImageDto> {
+    const image = await this.findOwned(user, id);
+    const changes: Partial<Image> = {};
+    if (patch.filename !== undefined) changes.filename = patch.filename;
+    if (patch.alt !== undefined) changes.alt = patch.alt;
+    if (patch.focalPoint !== undefined)
+      Object.assign(changes, { focalX: patch.focalPoint?.x ?? null, focalY: patch.focalPoint?.y ?? null });
+    const focalMoved = patch.focalPoint !== undefined && (changes.focalX !== image.focalX || changes.focalY !== image.focalY);
+    if (Object.keys(changes).length) {
+      await this.images.update({ id: image.id }, changes);
+      // A new name changes which `q` listings count it.
+      if ('filename' in changes) this.totals.invalidate(image.ownerId);
+    }
+    if (focalMoved) await this.variants.invalidateCrops(image.id);
+    return ImageDto.from({ ...image, ...changes });
   }
 
   /**
@@ -204,6 +227,10 @@ export class ImagesService {
     }
     return user.id;
   }
+}
+
+function metadataColumns(m: ImageMetadata): Pick<Image, 'thumbhash' | 'dominantColor' | 'takenAt' | 'camera' | 'frames'> {
+  return { thumbhash: m.thumbhash, dominantColor: m.dominantColor, takenAt: m.takenAt, camera: m.camera, frames: m.frames };
 }
 
 function escapeLike(value: string): string {

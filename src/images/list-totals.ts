@@ -1,14 +1,16 @@
 /**
- * How stale a listing's `meta.total` may be. The instance that uploads or deletes an image drops
+ * How stale a listing's `meta.total` may be. The instance that uploads, renames or deletes an image drops
  * that owner's totals at once; other instances (and direct database changes) show within this bound.
  */
 export const LIST_TOTAL_TTL_MS = 1000;
 const MAX_ENTRIES = 10_000;
 
+/** Every filter of the listing: a total is kept per distinct combination, so a filter left out here would mix totals. */
 export interface ListFilter {
   ownerId?: string;
   mimeType?: string;
   q?: string;
+  checksum?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export class ListTotals {
   private generation = 0;
 
   async get(filter: ListFilter, count: () => Promise<number>): Promise<number> {
-    const key = JSON.stringify([filter.ownerId ?? null, filter.mimeType ?? null, filter.q ?? null]);
+    const key = JSON.stringify([filter.ownerId ?? null, filter.mimeType ?? null, filter.q ?? null, filter.checksum ?? null]);
     const now = Date.now();
     const known = this.entries.get(key);
     if (known && known.until > now) return known.total;

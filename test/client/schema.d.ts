@@ -199,7 +199,11 @@ export interface paths {
         delete: operations["deleteImage"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edit an image's filename, alt text or focal point
+         * @description JSON merge semantics (RFC 7396; `application/json` or `application/merge-patch+json`): an absent field is left as it is, `null` clears `alt` or `focalPoint` (`filename` cannot be null). The filename is sanitised like an upload's. Changing the focal point drops the image's stored crops (`fit=cover|contain`), computed again on request. Owner or admin; another user's image is a `404`. A body of another type is a `415`.
+         */
+        patch: operations["updateImage"];
         trace?: never;
     };
     "/images/{id}/content": {
@@ -411,9 +415,15 @@ export interface components {
              * @example 112640
              */
             size: number;
-            /** @example 1920 */
+            /**
+             * @description As displayed: EXIF orientation applied (a portrait photo stored sideways is taller than wide)
+             * @example 1920
+             */
             width: number;
-            /** @example 1080 */
+            /**
+             * @description As displayed: EXIF orientation applied
+             * @example 1080
+             */
             height: number;
             /**
              * @description SHA-256 of the bytes, hex
@@ -435,6 +445,56 @@ export interface components {
              * @example /images/0b6f2c4e-8d1a-4f3b-9c2e-7a5d6e4f3b21/content
              */
             url: string;
+            /**
+             * @description The owner's alternative text; null when unset
+             * @example A red kite over the ridge at dusk
+             */
+            alt: string | null;
+            /** @description Where crops centre (0…1 from the top left); null when unset */
+            focalPoint: {
+                /**
+                 * @description From the left edge (0) to the right edge (1)
+                 * @example 0.62
+                 */
+                x: number;
+                /**
+                 * @description From the top edge (0) to the bottom edge (1)
+                 * @example 0.35
+                 */
+                y: number;
+            } | null;
+            /**
+             * Format: byte
+             * @description Base64 ThumbHash of the image as displayed (a placeholder to paint before it loads); null until computed for images uploaded before it existed
+             * @example 1QcSHQRnh493V4dIh4eXh1h4kJUI
+             */
+            thumbhash: string | null;
+            /**
+             * @description The most common colour, `#rrggbb`; null until computed
+             * @example #5a7d9a
+             */
+            dominantColor: string | null;
+            /**
+             * Format: date-time
+             * @description EXIF DateTimeOriginal (else DateTimeDigitized); the camera's clock read as UTC unless EXIF gives its offset; null when absent
+             * @example 2003-11-23T18:07:37.000Z
+             */
+            takenAt: string | null;
+            /**
+             * @description EXIF make and model; null when absent
+             * @example NIKON CORPORATION NIKON D2H
+             */
+            camera: string | null;
+            /**
+             * @description An animated GIF/WebP (more than one frame); null until computed
+             * @example false
+             */
+            animated: boolean | null;
+            /**
+             * @description Frames (1 for a still image); null until computed
+             * @example 1
+             */
+            frames: number | null;
         };
         LinkDto: {
             /**
@@ -532,6 +592,31 @@ export interface components {
              * @example 900
              */
             expiresIn: number;
+        };
+        UpdateImageDto: {
+            /**
+             * @description A new display name, sanitised like an upload's (last path segment, no control or formatting characters, at most 255 bytes); not nullable
+             * @example kite at dusk.jpg
+             */
+            filename?: string;
+            /**
+             * @description Alternative text; null clears it
+             * @example A red kite over the ridge at dusk
+             */
+            alt?: string | null;
+            /** @description Where crops centre (0…1 from the top left); null clears it */
+            focalPoint?: {
+                /**
+                 * @description From the left edge (0) to the right edge (1)
+                 * @example 0.62
+                 */
+                x?: number;
+                /**
+                 * @description From the top edge (0) to the bottom edge (1)
+                 * @example 0.35
+                 */
+                y?: number;
+            } | null;
         };
         UsageDto: {
             /**
@@ -1769,6 +1854,8 @@ export interface operations {
                 mimeType?: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
                 /** @description Only images whose filename contains this (case-insensitive) */
                 q?: string;
+                /** @description Only images with exactly these bytes: their SHA-256, hex, any case (check before uploading the same file again) */
+                checksum?: string;
                 /** @description Admins only: another user's images (any case) */
                 ownerId?: string;
                 /** @description Page number, from 1. */
@@ -2308,6 +2395,185 @@ export interface operations {
                      *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
                      *       "status": 404,
                      *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    updateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateImageDto"];
+            };
+        };
+        responses: {
+            /** @description The image as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ImageDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
                      *       "type": "about:blank"
                      *     }
                      */

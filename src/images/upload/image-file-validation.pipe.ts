@@ -37,8 +37,8 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     }
     await this.checkEnd(upload.tempKey, detected);
     const owner = upload.ownerId ?? 'anonymous';
-    const { width, height, orientation } = await this.work.run(owner, 'verify', () => this.decoder.verify(upload.tempKey, detected));
-    return { ...upload, mimeType: detected.mimeType, extension: detected.extension, width, height, orientation };
+    const verified = await this.work.run(owner, 'verify', () => this.decoder.verify(upload.tempKey, detected));
+    return { ...upload, mimeType: detected.mimeType, extension: detected.extension, ...verified };
   }
 
   private checkExtension(filename: string) {

@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import sharp from 'sharp';
-import { Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppError } from '../../common/errors';
 import { imageWorkConfig } from '../../config';
@@ -64,9 +64,15 @@ export class VariantsService {
 
   /** The canonical transform of these parameters for this image (sizes as displayed); null for the original. */
   async normalize(image: Image, requested: TransformParams): Promise<Transform | null> {
-    const orientation = image.orientation ?? (await this.readOrientation(image));
-    const source = { mimeType: image.mimeType, ...displayedSize(image, orientation), focalPoint: focalPointOf(image) };
-    return normalizeTransform(requested, source);
+    if (image.orientation === null) await this.readOrientation(image);
+    return normalizeTransform(requested, { mimeType: image.mimeType, width: image.width, height: image.height, focalPoint: focalPointOf(image) });
+  }
+
+  /** The focal point changed: variants cropped around the old one are gone (computed again on request). */
+  async invalidateCrops(imageId: string): Promise<void> {
+    const rows = (await this.variants.findBy({ imageId })).filter((row) => /(^|&)fit=(cover|contain)(&|$)/.test(row.paramsKey));
+    for (const row of rows) await this.storage.delete(row.storageKey);
+    if (rows.length) await this.variants.delete(rows.map((row) => row.id));
   }
 
   /**
@@ -243,14 +249,18 @@ export class VariantsService {
     throw new TransformFailedError(error);
   }
 
-  /** Images stored before orientations were kept: read it from the header once, then remember it. */
-  private async readOrientation(image: Image): Promise<number> {
+  /**
+   * Images stored before orientations were kept: read it from the header once, then remember it,
+   * with width/height turned to the displayed size (rows with an orientation hold that size).
+   */
+  private async readOrientation(image: Image): Promise<void> {
     const path = this.storage.localPath(image.storageKey);
     const source = path ? undefined : await this.storage.open(image.storageKey).catch(() => Promise.reject(new ImageNotFoundError()));
     const input = path ? sharp(path) : source!.pipe(sharp());
     const orientation = (await input.metadata().catch(() => ({ orientation: undefined }))).orientation ?? 1;
-    image.orientation = orientation;
-    await this.images.update({ id: image.id }, { orientation });
-    return orientation;
+    const shown = displayedSize(image, orientation);
+    // Only where it is still null: a concurrent reader (or the backfill) may have turned it already.
+    await this.images.update({ id: image.id, orientation: IsNull() }, { orientation, ...shown });
+    Object.assign(image, { orientation, ...shown });
   }
 }
