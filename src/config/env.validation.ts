@@ -58,6 +58,8 @@ export interface Env {
     maxVariantsPerImage: number;
     transformRateLimit: number;
   };
+  /** RESUMABLE_UPLOAD_EXPIRY in seconds: an unfinished tus upload is removed after it. */
+  resumableUploadExpiry: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -140,6 +142,7 @@ function readAll(r: EnvReader): Env {
     ),
     warnings: r.warnings,
     imageWork: readImageWork(r),
+    resumableUploadExpiry: r.value('RESUMABLE_UPLOAD_EXPIRY', '24h', parseDuration, DURATION_HINT('RESUMABLE_UPLOAD_EXPIRY', '24h')),
   };
 }
 
