@@ -33,6 +33,11 @@ export function createTusStore(cfg: ConfigType<typeof storageConfig>, expiryMs: 
         endpoint: cfg.s3.endpoint,
         region: cfg.s3.region,
         forcePathStyle: cfg.s3.forcePathStyle,
+        // Parts are streams of unknown length: with the SDK's default (checksums when supported)
+        // they go aws-chunked with a trailing checksum, which S3-compatible servers (s3rver, some
+        // MinIO and Ceph versions) store verbatim, framing included.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
         credentials:
           cfg.s3.accessKeyId && cfg.s3.secretAccessKey
             ? { accessKeyId: cfg.s3.accessKeyId, secretAccessKey: cfg.s3.secretAccessKey }

@@ -101,7 +101,7 @@ export class TusUploadsService implements OnModuleInit {
     }
     if (ctx.error) throw ctx.error;
     if (response.status >= 400) throw await this.protocolError(req, response);
-    if (req.method === 'DELETE') await this.rows.claim(this.uuidOf(this.fileIdOf(req)));
+    if (req.method === 'DELETE') await this.terminated(this.fileIdOf(req));
     res.status(response.status);
     response.headers.forEach((value, name) => {
       if (!name.startsWith('access-control-')) res.setHeader(name, value);
@@ -119,6 +119,12 @@ export class TusUploadsService implements OnModuleInit {
     }
     if (removed) this.logger.log(`Removed ${removed} expired resumable upload(s)`);
     return removed;
+  }
+
+  /** After tus removed it: the row, and a pending part @tus/s3-store's remove() leaves behind. */
+  private async terminated(id: string): Promise<void> {
+    await this.rows.claim(this.uuidOf(id));
+    await this.purge(id);
   }
 
   private async expired(apply: boolean): Promise<number> {
