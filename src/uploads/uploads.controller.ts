@@ -1,4 +1,4 @@
-import { Controller, Delete, Head, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Head, HttpCode, HttpStatus, Options, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
@@ -22,16 +22,17 @@ export class UploadsController {
   constructor(private readonly uploads: TusUploadsService) {}
 
   @Options()
+  @HttpCode(HttpStatus.NO_CONTENT)
   @Public()
   @ApiTusOptions()
-  options(@Req() req: Request, @Res() res: Response): Promise<void> {
+  tusCapabilities(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.uploads.handle(req, res, undefined);
   }
 
   @Post()
   @Authenticated()
   @ApiTusCreate()
-  create(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response): Promise<void> {
+  createUpload(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response): Promise<void> {
     // The size and quota are checked before any byte: a deferred length (or a concatenation) cannot be.
     if (!/^\d+$/.test(String(req.headers['upload-length'] ?? '')) || req.headers['upload-concat']) throw new UploadLengthRequiredError();
     return this.uploads.handle(req, res, user);
@@ -40,21 +41,23 @@ export class UploadsController {
   @Head(':id')
   @Authenticated()
   @ApiTusHead()
-  head(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) _id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  getUploadOffset(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) _id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.uploads.handle(req, res, user);
   }
 
   @Patch(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
   @Authenticated()
   @ApiTusPatch()
-  append(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) _id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  appendToUpload(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) _id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.uploads.handle(req, res, user);
   }
 
   @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
   @Authenticated()
   @ApiTusDelete()
-  terminate(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) _id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  terminateUpload(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) _id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.uploads.handle(req, res, user);
   }
 }

@@ -34,6 +34,7 @@ export const ApiTusOptions = () =>
         'Tus-Max-Size': { description: 'MAX_CONTENT_LENGTH in bytes', schema: { type: 'integer' } },
       },
     }),
+    ApiProblems(400),
   );
 
 export const ApiTusCreate = () =>
