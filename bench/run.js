@@ -1,7 +1,7 @@
 'use strict';
 // `npm run bench`: the built app against a bare node:http + busboy baseline, under autocannon.
 // `npm run bench:smoke` (BENCH_SMOKE=1): seconds-long, 1k rows only, checks that it works, not figures.
-// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile (a subset);
+// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile,tus (a subset);
 // BENCH_CPU_PROF=<dir> (profile the main app instance with --cpu-prof); BENCH_KEEP=1 (keep temp dirs);
 // BENCH_STRICT=1 (exit 1 when a target is missed); BENCH_OUT=<file> (where the JSON goes).
 const fs = require('node:fs');
@@ -12,6 +12,7 @@ const { startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT } = require('.
 const { runLoad, api, registerAndLogin, uploadOnce } = require('./lib/load');
 const { seedImages } = require('./lib/seed');
 const { hostileScenario } = require('./lib/hostile');
+const { tusScenario } = require('./lib/tus');
 const { median, summarise, markdown, fmt, MB } = require('./lib/report');
 
 const SMOKE = process.env.BENCH_SMOKE === '1' || process.argv.includes('--smoke');
@@ -49,6 +50,10 @@ async function main() {
     if (wanted('listing')) result.scenarios.listing = await listingScenario(tmp);
     if (wanted('rss')) result.scenarios.rss = await rssScenario(tmp, images);
     if (wanted('hostile')) result.scenarios.hostile = await hostileScenario({ tmp, smoke: SMOKE, log });
+    if (wanted('tus')) {
+      const imagesDir = path.join(os.tmpdir(), 'image-api-bench-images');
+      result.scenarios.tus = await tusScenario({ tmp, imagesDir, smoke: SMOKE, log });
+    }
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     if (process.env.BENCH_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
@@ -285,6 +290,13 @@ function evaluateTargets(result) {
     add('start-up to healthy (SQLite, existing db)', ms, '≤ 1500 ms', ms <= 1500, `${fmt(ms, 0)} ms`);
     const fresh = s.startup.freshDb.median;
     add('start-up to healthy (SQLite, fresh db + migrations)', fresh, '≤ 1500 ms', fresh <= 1500, `${fmt(fresh, 0)} ms`);
+  }
+  if (s.tus) {
+    const r = s.tus.tus.mbps / s.tus.multipart.mbps;
+    const mb = Math.round(s.tus.bytes / MB);
+    add(`${mb} MB via tus (5 MB chunks) vs POST /images MB/s`, r, '≥ 0.8×', r >= 0.8, `${fmt(r, 2)}× (${fmt(s.tus.tus.mbps)} vs ${fmt(s.tus.multipart.mbps)} MB/s)`);
+    const growth = s.tus.tus.rssGrowthMax / MB;
+    add(`RSS growth during the ${mb} MB tus upload`, growth, '≤ 64 MB', growth <= 64, `+${fmt(growth)} MB`);
   }
   const h = s.hostile;
   if (h) {
