@@ -41,16 +41,24 @@ function request(url, method, headers, body) {
 }
 
 async function viaMultipart(base, token, file, size) {
-  const head = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`);
+  const head = Buffer.from(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
   const { PassThrough } = require('node:stream');
   const body = () => {
     const out = new PassThrough();
     out.write(head);
-    fs.createReadStream(file).on('end', () => out.end(tail)).pipe(out, { end: false });
+    fs.createReadStream(file)
+      .on('end', () => out.end(tail))
+      .pipe(out, { end: false });
     return out;
   };
-  const headers = { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': head.length + size + tail.length };
+  const headers = {
+    authorization: `Bearer ${token}`,
+    'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+    'content-length': head.length + size + tail.length,
+  };
   const res = await request(`${base}/images`, 'POST', headers, body);
   if (res.status !== 201) throw new Error(`POST /images: ${res.status} ${res.body.slice(0, 300)}`);
   return JSON.parse(res.body).data.id;
@@ -70,7 +78,12 @@ async function viaTus(base, token, file, size) {
     const res = await request(
       location,
       'PATCH',
-      { ...auth, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream', 'content-length': String(end - offset) },
+      {
+        ...auth,
+        'upload-offset': String(offset),
+        'content-type': 'application/offset+octet-stream',
+        'content-length': String(end - offset),
+      },
       () => fs.createReadStream(file, { start: offset, end: end - 1 }),
     );
     if (res.status !== 204) throw new Error(`PATCH at ${offset}: ${res.status} ${res.body.slice(0, 300)}`);
@@ -98,7 +111,13 @@ async function tusScenario({ tmp, imagesDir, smoke, log }) {
   const size = fs.statSync(file).size;
   log(`tus: ${(size / MB).toFixed(1)} MB PNG ready`);
   // The limits raised for one very large (but valid) image; the same for both paths.
-  const env = { MAX_CONTENT_LENGTH: '256MB', MAX_IMAGE_PIXELS: '80000000', MAX_DECODE_MEMORY: '512MB', DECODE_TIMEOUT: '300s', REQUEST_TIMEOUT: '600s' };
+  const env = {
+    MAX_CONTENT_LENGTH: '256MB',
+    MAX_IMAGE_PIXELS: '80000000',
+    MAX_DECODE_MEMORY: '512MB',
+    DECODE_TIMEOUT: '300s',
+    REQUEST_TIMEOUT: '600s',
+  };
   const app = await startApp(path.join(tmp, 'tus'), { env });
   try {
     const { token } = await registerAndLogin(app.url, 'bench-tus@example.com');
@@ -109,10 +128,16 @@ async function tusScenario({ tmp, imagesDir, smoke, log }) {
       for (const kind of order) {
         const run = await measure(app, token, kind === 'tus' ? viaTus : viaMultipart, file, size);
         runs[kind].push(run);
-        log(`tus scenario round ${round + 1}: ${kind} ${run.mbps.toFixed(1)} MB/s in ${run.seconds.toFixed(1)} s, RSS +${(run.rssGrowth / MB).toFixed(1)} MB`);
+        log(
+          `tus scenario round ${round + 1}: ${kind} ${run.mbps.toFixed(1)} MB/s in ${run.seconds.toFixed(1)} s, RSS +${(run.rssGrowth / MB).toFixed(1)} MB`,
+        );
       }
     }
-    const summary = (list) => ({ mbps: median(list.map((r) => r.mbps)), seconds: median(list.map((r) => r.seconds)), rssGrowthMax: Math.max(...list.map((r) => r.rssGrowth)) });
+    const summary = (list) => ({
+      mbps: median(list.map((r) => r.mbps)),
+      seconds: median(list.map((r) => r.seconds)),
+      rssGrowthMax: Math.max(...list.map((r) => r.rssGrowth)),
+    });
     return { bytes: size, chunkBytes: CHUNK, rounds, multipart: summary(runs.multipart), tus: summary(runs.tus), runs };
   } finally {
     await app.stop();

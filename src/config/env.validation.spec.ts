@@ -165,12 +165,18 @@ describe('parseEnv: production secrets', () => {
 describe('parseEnv: header cost limits', () => {
   it('defaults MAX_IMAGE_SIDE to 16384 and MAX_DECODE_MEMORY to 256MB, and reads byte sizes', () => {
     expect(parseEnv({})).toMatchObject({ maxImageSide: 16384, maxDecodeMemory: 256 * 1024 ** 2 });
-    expect(parseEnv({ MAX_IMAGE_SIDE: '8000', MAX_DECODE_MEMORY: '1GB' })).toMatchObject({ maxImageSide: 8000, maxDecodeMemory: 1024 ** 3 });
+    expect(parseEnv({ MAX_IMAGE_SIDE: '8000', MAX_DECODE_MEMORY: '1GB' })).toMatchObject({
+      maxImageSide: 8000,
+      maxDecodeMemory: 1024 ** 3,
+    });
   });
 
   it('names each bad value with an example of a good one', () => {
     const problems = problemsOf({ MAX_IMAGE_SIDE: '-1', MAX_DECODE_MEMORY: '256MBt' });
-    expect(problems).toEqual([expect.stringMatching(/MAX_IMAGE_SIDE='-1'.*MAX_IMAGE_SIDE=16384/), expect.stringMatching(/MAX_DECODE_MEMORY='256MBt'.*MAX_DECODE_MEMORY=256MB/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/MAX_IMAGE_SIDE='-1'.*MAX_IMAGE_SIDE=16384/),
+      expect.stringMatching(/MAX_DECODE_MEMORY='256MBt'.*MAX_DECODE_MEMORY=256MB/),
+    ]);
   });
 });
 
@@ -201,5 +207,16 @@ describe('parseEnv: bounded image work', () => {
     ]) {
       expect(problems.join('\n')).toContain(name);
     }
+  });
+});
+
+describe('RESUMABLE_UPLOAD_EXPIRY', () => {
+  it('defaults to 24h and takes the duration syntax', () => {
+    expect(parseEnv({}).resumableUploadExpiry).toBe(24 * 3600);
+    expect(parseEnv({ RESUMABLE_UPLOAD_EXPIRY: '90m' }).resumableUploadExpiry).toBe(90 * 60);
+  });
+
+  it('names a bad value and what a good one looks like', () => {
+    expect(() => parseEnv({ RESUMABLE_UPLOAD_EXPIRY: '1 day' })).toThrow(/RESUMABLE_UPLOAD_EXPIRY.*e\.g\. RESUMABLE_UPLOAD_EXPIRY=24h/);
   });
 });
