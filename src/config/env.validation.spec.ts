@@ -165,18 +165,12 @@ describe('parseEnv: production secrets', () => {
 describe('parseEnv: header cost limits', () => {
   it('defaults MAX_IMAGE_SIDE to 16384 and MAX_DECODE_MEMORY to 256MB, and reads byte sizes', () => {
     expect(parseEnv({})).toMatchObject({ maxImageSide: 16384, maxDecodeMemory: 256 * 1024 ** 2 });
-    expect(parseEnv({ MAX_IMAGE_SIDE: '8000', MAX_DECODE_MEMORY: '1GB' })).toMatchObject({
-      maxImageSide: 8000,
-      maxDecodeMemory: 1024 ** 3,
-    });
+    expect(parseEnv({ MAX_IMAGE_SIDE: '8000', MAX_DECODE_MEMORY: '1GB' })).toMatchObject({ maxImageSide: 8000, maxDecodeMemory: 1024 ** 3 });
   });
 
   it('names each bad value with an example of a good one', () => {
     const problems = problemsOf({ MAX_IMAGE_SIDE: '-1', MAX_DECODE_MEMORY: '256MBt' });
-    expect(problems).toEqual([
-      expect.stringMatching(/MAX_IMAGE_SIDE='-1'.*MAX_IMAGE_SIDE=16384/),
-      expect.stringMatching(/MAX_DECODE_MEMORY='256MBt'.*MAX_DECODE_MEMORY=256MB/),
-    ]);
+    expect(problems).toEqual([expect.stringMatching(/MAX_IMAGE_SIDE='-1'.*MAX_IMAGE_SIDE=16384/), expect.stringMatching(/MAX_DECODE_MEMORY='256MBt'.*MAX_DECODE_MEMORY=256MB/)]);
   });
 });
 
