@@ -1,7 +1,7 @@
 'use strict';
 // `npm run bench`: the built app against a bare node:http + busboy baseline, under autocannon.
 // `npm run bench:smoke` (BENCH_SMOKE=1): seconds-long, 1k rows only, checks that it works, not figures.
-// Optional: BENCH_ONLY=upload110k,upload4m,download,downloadLink,metadata,notModified,derived,listing,rss,startup,hostile,metrics,delivery (a subset);
+// Optional: BENCH_ONLY=upload110k,upload4m,download,downloadLink,metadata,notModified,derived,listing,rss,startup,hostile,metrics,delivery,tus (a subset);
 // BENCH_CPU_PROF=<dir> (profile the main app instance with --cpu-prof); BENCH_KEEP=1 (keep temp dirs);
 // BENCH_STRICT=1 (exit 1 when a target is missed); BENCH_OUT=<file> (where the JSON goes).
 const fs = require('node:fs');
@@ -14,6 +14,7 @@ const { seedImages } = require('./lib/seed');
 const { hostileScenario } = require('./lib/hostile');
 const { metricsScenario } = require('./lib/metrics-cost');
 const { deliveryScenario } = require('./lib/delivery');
+const { tusScenario } = require('./lib/tus');
 const { median, summarise, markdown, fmt, MB } = require('./lib/report');
 
 const SMOKE = process.env.BENCH_SMOKE === '1' || process.argv.includes('--smoke');
@@ -59,6 +60,10 @@ async function main() {
       result.scenarios.metrics = await metricsScenario({ tmp, images, duration: SETTINGS.duration, warmup: SETTINGS.warmup, rounds, log });
     }
     if (wanted('delivery')) result.scenarios.delivery = await deliveryScenario({ tmp, smoke: SMOKE, rounds: SETTINGS.rounds, log });
+    if (wanted('tus')) {
+      const imagesDir = path.join(os.tmpdir(), 'image-api-bench-images');
+      result.scenarios.tus = await tusScenario({ tmp, imagesDir, smoke: SMOKE, log });
+    }
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     if (process.env.BENCH_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
@@ -329,6 +334,13 @@ function evaluateTargets(result) {
   }
   const jpeg = s.delivery?.formats.jpeg;
   if (jpeg) add('cold JPEG variants/s vs sharp alone', jpeg.ratio, '≥ 0.9×', jpeg.ratio >= 0.9, `${fmt(jpeg.ratio, 2)}× (${fmt(jpeg.api)} vs ${fmt(jpeg.alone)})`);
+  if (s.tus) {
+    const r = s.tus.tus.mbps / s.tus.multipart.mbps;
+    const mb = Math.round(s.tus.bytes / MB);
+    add(`${mb} MB via tus (5 MB chunks) vs POST /images MB/s`, r, '≥ 0.8×', r >= 0.8, `${fmt(r, 2)}× (${fmt(s.tus.tus.mbps)} vs ${fmt(s.tus.multipart.mbps)} MB/s)`);
+    const growth = s.tus.tus.rssGrowthMax / MB;
+    add(`RSS growth during the ${mb} MB tus upload`, growth, '≤ 64 MB', growth <= 64, `+${fmt(growth)} MB`);
+  }
   const h = s.hostile;
   if (h) {
     const slowdown = h.loaded.p99 / h.quiet.p99;

@@ -50,6 +50,7 @@ export function buildOpenApiDocument(app: INestApplication) {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addTag('auth', 'Accounts and tokens')
     .addTag('images', 'Upload, list, read, download and delete images')
+    .addTag('uploads', 'Resumable uploads (tus 1.0.0) for large files and unreliable networks')
     .addTag('compat', 'Routes of the original Flask service, kept for its clients (deprecated)')
     .addTag('operations', 'Health')
     .build();

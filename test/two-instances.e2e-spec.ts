@@ -1,10 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { binary } from './support/binary';
 import { startS3Server, TestS3Server } from './support/s3-server';
-import { createTestApp, storedFiles, TestApp } from './support/test-app';
+import { createTestApp, storedFiles, TEST_JWT_SECRET, TEST_SECRET_KEY, TestApp } from './support/test-app';
 import { createTestDatabase, describeWithMysql, TestDatabase } from './support/test-database';
 import { makeImage } from './support/images';
 import { listeningPort } from './support/uploads';
-import { login, registerUser, uniqueEmail } from './support/users';
+import { baseEnv, ensureBuilt, freePort, start, waitForHealth } from './support/server-process';
+import { sha256, TUS, tusCreate, tusHead, tusMetadata, tusPatch } from './support/tus';
+import { login, registerUser, TestUser, uniqueEmail } from './support/users';
 import { LIST_TOTAL_TTL_MS } from '../src/images/list-totals';
 import { USER_LOOKUP_TTL_MS } from '../src/users/users.service';
 
@@ -143,4 +148,73 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
       expect((await b.http.get(`/images/${up.body.data.id}`).set(user.auth)).status).toBe(404);
     });
   });
+
+  it('one writer per tus upload across instances: the same chunk sent to both at once is stored once', async () => {
+    const email = uniqueEmail('tus-lock');
+    await a.http.post('/auth/register').send({ email, password: 'correct horse battery' }).expect(201);
+    const user = await login(a, email, 'correct horse battery');
+    const png = await makeImage('png', 400, 300);
+    const created = await tusCreate(a, user as TestUser, png.length, 'locked.png').expect(201);
+    const location = created.headers.location as string;
+    const half = png.subarray(0, Math.floor(png.length / 2));
+    const answers = await Promise.all([a, b].map((app) => tusPatch(app, user as TestUser, location, 0, half)));
+    expect(answers.map((r) => r.status).sort()).toEqual([204, 409]);
+    expect((await tusHead(b, user as TestUser, location).expect(200)).headers['upload-offset']).toBe(String(half.length));
+    await b.http.delete(location).set(user.auth).set(TUS).expect(204);
+  });
+
+  it('resumes on B a tus upload started on another instance after that one is stopped', async () => {
+    // Instance C is a real `node dist/main.js` process on the same database and bucket, so that
+    // stopping it stops everything it held (in-process apps share passport's strategy registry).
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'image-api-instance-c-'));
+    const port = await freePort();
+    const env = {
+      ...baseEnv(dir, port),
+      ...s3.env,
+      DATABASE_URL: database.url,
+      JWT_SECRET_KEY: TEST_JWT_SECRET,
+      SECRET_KEY: TEST_SECRET_KEY,
+    };
+    const c = start(dir, env);
+    try {
+      await waitForHealth(port, c, 30_000);
+      const email = uniqueEmail('tus');
+      await b.http.post('/auth/register').send({ email, password: 'correct horse battery' }).expect(201);
+      const user = (await login(b, email, 'correct horse battery')) as TestUser;
+      const png = await makeImage('png', 400, 300);
+      const cut = Math.floor(png.length / 3);
+      const tusAt = (path: string, init: RequestInit) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { ...init, headers: { ...TUS, ...user.auth, ...(init.headers as object) } });
+      const created = await tusAt('/uploads', {
+        method: 'POST',
+        headers: { 'Upload-Length': String(png.length), 'Upload-Metadata': tusMetadata({ filename: 'across.png' }) },
+      });
+      expect(created.status).toBe(201);
+      const location = created.headers.get('location')!;
+      const first = await tusAt(location, {
+        method: 'PATCH',
+        headers: { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+        body: png.subarray(0, cut),
+      });
+      expect(first.status).toBe(204);
+
+      c.kill('SIGTERM');
+      await new Promise((ok) => (c.exitCode !== null ? ok(null) : c.once('exit', ok)));
+
+      expect((await tusHead(b, user, location).expect(200)).headers['upload-offset']).toBe(String(cut));
+      const last = await tusPatch(b, user, location, cut, png.subarray(cut)).expect(204);
+      const image = await b.http
+        .get(last.headers['image-location'] as string)
+        .set(user.auth)
+        .expect(200);
+      expect(image.body.data).toMatchObject({ filename: 'across.png', size: png.length, checksum: sha256(png) });
+      const rows: { n: number | string }[] = await b.dataSource.query('SELECT COUNT(*) AS n FROM resumable_uploads');
+      expect(Number(rows[0].n)).toBe(0);
+      expect((await storedFiles(b)).filter((key) => key.startsWith('tmp/'))).toEqual([]);
+    } finally {
+      if (c.exitCode === null) c.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -265,3 +265,14 @@ describe('parseEnv: delivery (presets, animation)', () => {
     ]);
   });
 });
+
+describe('RESUMABLE_UPLOAD_EXPIRY', () => {
+  it('defaults to 24h and takes the duration syntax', () => {
+    expect(parseEnv({}).resumableUploadExpiry).toBe(24 * 3600);
+    expect(parseEnv({ RESUMABLE_UPLOAD_EXPIRY: '90m' }).resumableUploadExpiry).toBe(90 * 60);
+  });
+
+  it('names a bad value and what a good one looks like', () => {
+    expect(() => parseEnv({ RESUMABLE_UPLOAD_EXPIRY: '1 day' })).toThrow(/RESUMABLE_UPLOAD_EXPIRY.*e\.g\. RESUMABLE_UPLOAD_EXPIRY=24h/);
+  });
+});

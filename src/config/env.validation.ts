@@ -66,6 +66,8 @@ export interface Env {
     presetsOnly: boolean;
     maxAnimationFrames: number;
   };
+  /** RESUMABLE_UPLOAD_EXPIRY in seconds: an unfinished tus upload is removed after it. */
+  resumableUploadExpiry: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -151,6 +153,7 @@ function readAll(r: EnvReader): Env {
     warnings: r.warnings,
     imageWork: readImageWork(r),
     delivery: readDelivery(r),
+    resumableUploadExpiry: r.value('RESUMABLE_UPLOAD_EXPIRY', '24h', parseDuration, DURATION_HINT('RESUMABLE_UPLOAD_EXPIRY', '24h')),
   };
 }
 

@@ -17,6 +17,7 @@ import { MetadataBackfill } from './metadata/metadata-backfill';
 import { ImageDecoder } from './upload/image-decoder';
 import { QuotaService } from './quota/quota.service';
 import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
+import { ImageIntake } from './upload/image-intake';
 import { UploadAdmission } from './upload/upload-admission';
 import { UploadInterceptor } from './upload/upload.interceptor';
 import { UploadMetrics } from './upload/upload.metrics';
@@ -51,8 +52,10 @@ import { ImageWorkScheduler } from './work/image-work-scheduler';
     ImageWorkScheduler,
     UploadMetrics,
     VariantMetrics,
+    ImageIntake,
   ],
-  // The quota summary for GET /auth/me, and the upload admission for the Expect: 100-continue gate.
-  exports: [QuotaService, UploadAdmission, ImageWorkScheduler],
+  // The quota summary for GET /auth/me, and the upload admission for the Expect: 100-continue gate;
+  // the intake and the reconciler for resumable uploads (uploads/).
+  exports: [QuotaService, UploadAdmission, ImageWorkScheduler, ImageIntake, StorageReconciler],
 })
 export class ImagesModule {}

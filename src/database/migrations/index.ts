@@ -4,6 +4,7 @@ import { LoginFailuresByAge1766100000000 } from './1766100000000-login-failures-
 import { NormaliseEmails1766100000001 } from './1766100000001-normalise-emails';
 import { BoundedVariants1767100000000 } from './1767100000000-bounded-variants';
 import { ImageMetadata1768000000000 } from './1768000000000-image-metadata';
+import { ResumableUploads1768100000000 } from './1768100000000-resumable-uploads';
 
 /** Every migration, in order; listed by class so the app and the CLI run the same set. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   NormaliseEmails1766100000001,
   BoundedVariants1767100000000,
   ImageMetadata1768000000000,
+  ResumableUploads1768100000000,
 ];

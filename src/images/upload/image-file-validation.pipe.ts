@@ -41,7 +41,8 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     return { ...upload, mimeType: detected.mimeType, extension: detected.extension, ...verified };
   }
 
-  private checkExtension(filename: string) {
+  /** Step 3 alone: what a resumable upload checks from its announced name before any byte arrives. */
+  checkExtension(filename: string) {
     const extension = extensionOf(filename);
     if (!extension) throw new UnsupportedFileTypeError(`Files without an extension are not accepted; allowed: ${this.allowed()}`);
     const type = this.cfg.allowedExtensions.includes(extension) ? uploadFormatForExtension(extension) : undefined;
