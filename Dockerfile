@@ -32,6 +32,9 @@ RUN mkdir -p /app/uploads /app/data && chown node:node /app/uploads /app/data
 
 USER node
 EXPOSE 3000
+# Liveness: orchestrators that act on this status restart the container when it fails, and a
+# restart cannot fix a database or storage outage (it would only add a cold start), so this asks
+# only whether the process serves. Readiness (/health/ready) is for balancers and compose.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "require('http').get({host:'127.0.0.1',port:process.env.PORT||3000,path:'/health',timeout:4000},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))"]
+  CMD ["node", "-e", "require('http').get({host:'127.0.0.1',port:process.env.PORT||3000,path:'/health/live',timeout:4000},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).on('timeout',()=>process.exit(1))"]
 CMD ["node", "dist/main.js"]

@@ -48,12 +48,20 @@ function upload(req, res) {
     ).then(async () => {
       if (decode) await sharp(file).raw().toBuffer();
       const image = {
-        id, filename: info.filename, mimeType: info.mimeType, size, checksum: hash.digest('hex'),
-        uploadedAt: new Date().toISOString(), url: `/images/${id}/content`, file,
+        id,
+        filename: info.filename,
+        mimeType: info.mimeType,
+        size,
+        checksum: hash.digest('hex'),
+        uploadedAt: new Date().toISOString(),
+        url: `/images/${id}/content`,
+        file,
       };
       images.set(id, image);
       return image;
     });
+    // A client gone before 'close' (the end of a load run) leaves no handler: that must not end the server.
+    pending.catch(() => undefined);
   });
   parser.on('close', () => {
     if (!pending) return json(res, 400, { error: 'file required' });

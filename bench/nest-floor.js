@@ -37,6 +37,8 @@ function receive(req) {
         id, filename: info.filename, mimeType: info.mimeType, size, checksum: hash.digest('hex'),
         uploadedAt: new Date().toISOString(), url: `/images/${id}/content`, file,
       }));
+      // A client gone before 'close' (the end of a load run) leaves no handler: that must not end the server.
+      pending.catch(() => undefined);
     });
     parser.on('close', () => (pending ? pending.then(resolve, reject) : reject(new Error('file required'))));
     parser.on('error', reject);

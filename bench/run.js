@@ -1,7 +1,7 @@
 'use strict';
 // `npm run bench`: the built app against a bare node:http + busboy baseline, under autocannon.
 // `npm run bench:smoke` (BENCH_SMOKE=1): seconds-long, 1k rows only, checks that it works, not figures.
-// Optional: BENCH_ONLY=upload110k,upload4m,download,metadata,derived,listing,rss,startup,hostile (a subset);
+// Optional: BENCH_ONLY=upload110k,upload4m,download,downloadLink,metadata,notModified,derived,listing,rss,startup,hostile,metrics,delivery,tus (a subset);
 // BENCH_CPU_PROF=<dir> (profile the main app instance with --cpu-prof); BENCH_KEEP=1 (keep temp dirs);
 // BENCH_STRICT=1 (exit 1 when a target is missed); BENCH_OUT=<file> (where the JSON goes).
 const fs = require('node:fs');
@@ -12,6 +12,9 @@ const { startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT } = require('.
 const { runLoad, api, registerAndLogin, uploadOnce } = require('./lib/load');
 const { seedImages } = require('./lib/seed');
 const { hostileScenario } = require('./lib/hostile');
+const { metricsScenario } = require('./lib/metrics-cost');
+const { deliveryScenario } = require('./lib/delivery');
+const { tusScenario } = require('./lib/tus');
 const { median, summarise, markdown, fmt, MB } = require('./lib/report');
 
 const SMOKE = process.env.BENCH_SMOKE === '1' || process.argv.includes('--smoke');
@@ -43,12 +46,24 @@ async function main() {
     result.images = Object.fromEntries(Object.entries(images).map(([k, v]) => [k, { bytes: v.bytes.length, width: v.width, height: v.height }]));
     log(`images ready: small ${images.small.bytes.length} B, large ${images.large.bytes.length} B (${elapsed()}s)`);
 
-    if (wanted('startup')) result.scenarios.startup = await startupScenario(tmp);
-    const comparative = ['upload110k', 'upload4m', 'download', 'metadata', 'derived'].filter(wanted);
+    result.database = process.env.BENCH_DB === 'mysql' ? 'mysql' : 'sqlite';
+    // Start-up measures an existing SQLite file against a fresh one; on MariaDB every app gets a fresh database.
+    if (wanted('startup') && result.database === 'sqlite') result.scenarios.startup = await startupScenario(tmp);
+    const comparative = ['upload110k', 'upload4m', 'download', 'downloadLink', 'metadata', 'notModified', 'derived'].filter(wanted);
     if (comparative.length) await comparativeScenarios(tmp, images, result, cleanups);
     if (wanted('listing')) result.scenarios.listing = await listingScenario(tmp);
     if (wanted('rss')) result.scenarios.rss = await rssScenario(tmp, images);
     if (wanted('hostile')) result.scenarios.hostile = await hostileScenario({ tmp, smoke: SMOKE, log });
+    if (wanted('metrics')) {
+      // A 5 % effect needs more rounds than the other scenarios' 3 to stand out of the noise.
+      const rounds = SMOKE ? 1 : Math.max(SETTINGS.rounds, 6);
+      result.scenarios.metrics = await metricsScenario({ tmp, images, duration: SETTINGS.duration, warmup: SETTINGS.warmup, rounds, log });
+    }
+    if (wanted('delivery')) result.scenarios.delivery = await deliveryScenario({ tmp, smoke: SMOKE, rounds: SETTINGS.rounds, log });
+    if (wanted('tus')) {
+      const imagesDir = path.join(os.tmpdir(), 'image-api-bench-images');
+      result.scenarios.tus = await tusScenario({ tmp, imagesDir, smoke: SMOKE, log });
+    }
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     if (process.env.BENCH_KEEP !== '1') fs.rmSync(tmp, { recursive: true, force: true });
@@ -61,7 +76,7 @@ async function main() {
   process.stdout.write(`${table}\n`);
   const out = process.env.BENCH_OUT
     ? path.resolve(process.env.BENCH_OUT)
-    : path.join(__dirname, 'results', SMOKE ? 'smoke.json' : ONLY ? 'partial.json' : 'latest.json');
+    : path.join(__dirname, 'results', `${SMOKE ? 'smoke' : ONLY ? 'partial' : 'latest'}${result.database === 'mysql' ? '-mysql' : ''}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify({ ...result, markdown: table }, null, 2)}\n`);
   log(`wrote ${path.relative(ROOT, out)} in ${result.totalSeconds}s`);
@@ -95,8 +110,12 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
   const { token } = await registerAndLogin(app.url, EMAIL);
   const appImage = await uploadOnce(app.url, token, images.small.bytes);
   const keep = new Set([appImage.id]);
+  // A signed link (no bearer token) and the content's ETag, for the link and 304 scenarios.
+  const link = await api(app.url, 'POST', `/images/${appImage.id}/links`, { token, json: {} });
+  if (link.status !== 201) throw new Error(`link: ${link.status} ${link.buffer.toString('utf8').slice(0, 300)}`);
+  const etag = (await api(app.url, 'GET', `/images/${appImage.id}/content`, { token })).headers.get('etag');
   result.appIdleRssAtStart = memoryOf(app.pid)?.rss;
-  const targets = [{ ...app, token, imageId: appImage.id, filesDir: path.join(app.dir, 'uploads', 'images') }];
+  const targets = [{ ...app, token, imageId: appImage.id, linkPath: link.json.data.url, etag, filesDir: path.join(app.dir, 'uploads', 'images') }];
   // The references: bare node:http + busboy ("raw"), the same with a full decode per upload, and bare Nest.
   for (const kind of ['baseline', 'rawDecode', 'nestFloor']) {
     const ref = await startBaseline(path.join(tmp, kind), kind);
@@ -110,9 +129,14 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
   const reads = ['app', 'baseline', 'nestFloor'];
   const scenarios = [
     { key: 'upload110k', label: 'upload ~110 KB JPEG, 16 conns', connections: 16, upload: images.small.bytes, kinds: uploads },
-    { key: 'upload4m', label: 'upload ~4.7 MB JPEG (2400×1800), 8 conns', connections: 8, upload: images.large.bytes, kinds: uploads },
+    // Smoke: a 4.7 MB upload can take over a second on a busy machine; half a second would count none.
+    { key: 'upload4m', label: 'upload ~4.7 MB JPEG (2400×1800), 8 conns', connections: 8, upload: images.large.bytes, kinds: uploads, smokeDuration: 3 },
     { key: 'download', label: 'download ~110 KB, 16 conns', connections: 16, path: (t) => `/images/${t.imageId}/content`, kinds: reads },
+    // The references have no signed links: they serve their plain download, the figure a link is held to.
+    { key: 'downloadLink', label: 'download ~110 KB through a signed link, 16 conns', connections: 16, path: (t) => t.linkPath ?? `/images/${t.imageId}/content`, anonymous: true, kinds: reads },
     { key: 'metadata', label: 'GET /images/{id}, 16 conns', connections: 16, path: (t) => `/images/${t.imageId}`, kinds: reads },
+    // Revalidation: If-None-Match with the content's ETag answers 304 without opening the bytes.
+    { key: 'notModified', label: 'GET /images/{id}/content → 304 (If-None-Match), 16 conns', connections: 16, path: (t) => `/images/${t.imageId}/content`, expectStatus: 304, kinds: ['app'] },
   ].filter((s) => wanted(s.key));
 
   for (const scenario of scenarios) {
@@ -121,25 +145,29 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
     const once = async (target, duration) => {
       const figures = await runLoad({
         url: target.url,
-        token: target.token,
+        token: scenario.anonymous ? undefined : target.token,
+        headers: scenario.expectStatus === 304 ? { 'if-none-match': target.etag } : {},
+        expectStatus: scenario.expectStatus,
         connections: scenario.connections,
         duration,
         upload: scenario.upload,
         path: scenario.path?.(target),
+        pid: target.pid,
       });
       if (scenario.upload) pruneFiles(target.filesDir, keep);
       return figures;
     };
     if (SETTINGS.warmup) for (const target of scenarioTargets) await once(target, SETTINGS.warmup);
+    const duration = SMOKE && scenario.smokeDuration ? scenario.smokeDuration : SETTINGS.duration;
     for (let round = 0; round < SETTINGS.rounds; round++) {
       // Alternate the order, so no target always runs on a warmer (or more fragmented) machine.
       const order = round % 2 ? [...scenarioTargets].reverse() : scenarioTargets;
-      for (const target of order) runs[target.kind].push(await once(target, SETTINGS.duration));
+      for (const target of order) runs[target.kind].push(await once(target, duration));
     }
     const summary = { label: scenario.label, connections: scenario.connections, runs };
     for (const kind of scenario.kinds) summary[kind] = summarise(runs[kind]);
     result.scenarios[scenario.key] = summary;
-    log(`${scenario.label}: ${scenario.kinds.map((kind) => `${kind} ${fmt(summary[kind].rps)} req/s`).join(', ')} (${elapsed()}s)`);
+    log(`${scenario.label}: ${scenario.kinds.map((kind) => `${kind} ${fmt(summary[kind].rps)} req/s, ${fmt(summary[kind].cpuMsPerRequest, 3)} CPU ms/req`).join('; ')} (${elapsed()}s)`);
   }
   if (wanted('derived')) result.scenarios.derived = await derivedScenario(app, token, appImage.id, result);
   for (const target of targets) await target.stop();
@@ -213,23 +241,28 @@ async function listingScenario(tmp) {
   const app = await startApp(path.join(tmp, 'listing'));
   try {
     const { token, userId } = await registerAndLogin(app.url, EMAIL);
-    const dbFile = path.join(app.dir, 'bench.db');
     const levels = [];
     let seeded = 0;
     for (const rows of SETTINGS.listingRows) {
       const t0 = Date.now();
-      await seedImages(dbFile, userId, rows - seeded);
+      await seedImages(app.database, userId, rows - seeded);
       seeded = rows;
       const seedMs = Date.now() - t0;
       const check = await api(app.url, 'GET', '/images?page=1&limit=20', { token });
       if (check.status !== 200 || check.json.meta.total !== rows) throw new Error(`listing: ${check.status}, total ${check.json?.meta?.total} ≠ ${rows}`);
-      const run = () => runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.duration, path: '/images?page=1&limit=20' });
-      if (SETTINGS.warmup) await runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.warmup, path: '/images?page=1&limit=20' });
-      const runs = [];
-      for (let round = 0; round < SETTINGS.rounds; round++) runs.push(await run());
-      const level = { rows, seedMs, app: summarise(runs), runs };
+      // The plain first page, and the same with a search every seeded name matches (its total counts them all).
+      const measure = async (listPath) => {
+        const run = () => runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.duration, path: listPath, pid: app.pid });
+        if (SETTINGS.warmup) await runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.warmup, path: listPath });
+        const runs = [];
+        for (let round = 0; round < SETTINGS.rounds; round++) runs.push(await run());
+        return runs;
+      };
+      const runs = await measure('/images?page=1&limit=20');
+      const searchRuns = await measure('/images?page=1&limit=20&q=photo');
+      const level = { rows, seedMs, app: summarise(runs), runs, search: summarise(searchRuns), searchRuns };
       levels.push(level);
-      log(`listing at ${rows} rows (seeded in ${seedMs} ms): p50 ${fmt(level.app.p50)} ms, ${fmt(level.app.rps)} req/s (${elapsed()}s)`);
+      log(`listing at ${rows} rows (seeded in ${seedMs} ms): p50 ${fmt(level.app.p50)} ms, ${fmt(level.app.rps)} req/s; q=photo p50 ${fmt(level.search.p50)} ms, ${fmt(level.search.rps)} req/s (${elapsed()}s)`);
     }
     return { levels };
   } finally {
@@ -269,12 +302,19 @@ function evaluateTargets(result) {
   vs('upload110k', 'rps', 'rawDecode', 0.8, 'upload 110 KB req/s vs raw + decode');
   vs('upload4m', 'mbps', 'rawDecode', 0.8, 'upload 4.7 MB MB/s vs raw + decode');
   vs('download', 'rps', 'baseline', 0.7, 'download 110 KB req/s vs raw');
+  vs('downloadLink', 'rps', 'baseline', 0.7, 'download 110 KB through a signed link req/s vs raw');
   vs('metadata', 'rps', 'nestFloor', 0.5, 'GET /images/{id} req/s vs Nest floor');
+  if (s.notModified && s.metadata) {
+    const r = s.notModified.app.rps / s.metadata.app.rps;
+    add('304 revalidation req/s vs GET /images/{id}', r, '≥ 1×', r >= 1, `${fmt(r, 2)}× (${fmt(s.notModified.app.rps)} vs ${fmt(s.metadata.app.rps)})`);
+  }
   const levels = s.listing?.levels ?? [];
   if (levels.length >= 2) {
     const [low, high] = [levels[0], levels[levels.length - 1]];
     const r = high.app.p50 / low.app.p50;
-    add(`list p50 at ${high.rows} vs ${low.rows} rows`, r, '≤ 2×', r <= 2, `${fmt(r, 2)}× (${fmt(high.app.p50)} vs ${fmt(low.app.p50)} ms)`);
+    add(`list p50 at ${high.rows} vs ${low.rows} rows`, r, '≤ 1.5×', r <= 1.5, `${fmt(r, 2)}× (${fmt(high.app.p50)} vs ${fmt(low.app.p50)} ms)`);
+    const q = high.search.p50 / low.search.p50;
+    add(`list q=photo p50 at ${high.rows} vs ${low.rows} rows`, q, '≤ 1.5×', q <= 1.5, `${fmt(q, 2)}× (${fmt(high.search.p50)} vs ${fmt(low.search.p50)} ms)`);
   }
   if (s.rss && !s.rss.unsupported) {
     const growth = (Math.max(s.rss.peak, s.rss.hwm) - s.rss.idle) / MB;
@@ -285,6 +325,21 @@ function evaluateTargets(result) {
     add('start-up to healthy (SQLite, existing db)', ms, '≤ 1500 ms', ms <= 1500, `${fmt(ms, 0)} ms`);
     const fresh = s.startup.freshDb.median;
     add('start-up to healthy (SQLite, fresh db + migrations)', fresh, '≤ 1500 ms', fresh <= 1500, `${fmt(fresh, 0)} ms`);
+  }
+  if (s.metrics) {
+    const m = s.metrics;
+    add('metrics on vs off: metadata req/s', m.ratio, '≥ 0.95× (cost < 5 %)', m.ratio >= 0.95, `${fmt(m.ratio, 3)}× (cost ${fmt((1 - m.ratio) * 100, 1)} %; paired rounds ${fmt(m.pairedRatio, 3)}×)`);
+    add('metrics on vs off: app CPU per request', m.cpuRatio, '≤ 1.05×', m.cpuRatio <= 1.05, `${fmt(m.cpuRatio, 3)}× (${fmt(m.cpuMs.on, 3)} vs ${fmt(m.cpuMs.off, 3)} ms)`);
+    add('metrics on: reads counted / disabled /metrics status', m.offStatus, '≥ requests sent / 404', m.counted >= m.on.total && m.offStatus === 404, `${m.counted} / ${m.offStatus}`);
+  }
+  const jpeg = s.delivery?.formats.jpeg;
+  if (jpeg) add('cold JPEG variants/s vs sharp alone', jpeg.ratio, '≥ 0.9×', jpeg.ratio >= 0.9, `${fmt(jpeg.ratio, 2)}× (${fmt(jpeg.api)} vs ${fmt(jpeg.alone)})`);
+  if (s.tus) {
+    const r = s.tus.tus.mbps / s.tus.multipart.mbps;
+    const mb = Math.round(s.tus.bytes / MB);
+    add(`${mb} MB via tus (5 MB chunks) vs POST /images MB/s`, r, '≥ 0.8×', r >= 0.8, `${fmt(r, 2)}× (${fmt(s.tus.tus.mbps)} vs ${fmt(s.tus.multipart.mbps)} MB/s)`);
+    const growth = s.tus.tus.rssGrowthMax / MB;
+    add(`RSS growth during the ${mb} MB tus upload`, growth, '≤ 64 MB', growth <= 64, `+${fmt(growth)} MB`);
   }
   const h = s.hostile;
   if (h) {
@@ -310,14 +365,22 @@ function exitCode(result) {
     if (summary.errors || summary.non2xx || summary.total === 0) broken.push(`${label}: ${summary.total} requests, ${summary.errors} errors, ${summary.non2xx} non-2xx`);
   };
   for (const [key, s] of Object.entries(result.scenarios)) {
-    if (s?.app && s.baseline) {
+    if (s?.app && (s.baseline || key === 'notModified')) {
       for (const kind of ['app', 'baseline', 'rawDecode', 'nestFloor']) check(`${key} ${kind}`, s[kind]);
     }
   }
-  for (const level of result.scenarios.listing?.levels ?? []) check(`listing ${level.rows}`, level.app);
+  for (const level of result.scenarios.listing?.levels ?? []) {
+    check(`listing ${level.rows}`, level.app);
+    check(`listing q= ${level.rows}`, level.search);
+  }
   if (result.scenarios.rss?.load) check('rss', result.scenarios.rss.load);
   if (result.scenarios.derived?.cachedVariant) check('derived', result.scenarios.derived.cachedVariant);
   if (result.scenarios.hostile) check('hostile quiet readers', result.scenarios.hostile.quiet);
+  if (result.scenarios.metrics) {
+    check('metrics on', result.scenarios.metrics.on);
+    check('metrics off', result.scenarios.metrics.off);
+    if (!(result.scenarios.metrics.counted >= result.scenarios.metrics.on.total) || result.scenarios.metrics.offStatus !== 404) broken.push('metrics: the enabled instance did not count, or the disabled one served /metrics');
+  }
   for (const problem of broken) log(`BROKEN ${problem}`);
   if (broken.length) return 1;
   if (process.env.BENCH_STRICT === '1' && result.targets.some((t) => t.verdict === 'MISSED')) return 1;

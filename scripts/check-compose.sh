@@ -37,4 +37,16 @@ if (unset SECRET_KEY; config) >/dev/null 2>&1; then
   exit 1
 fi
 
-echo "check-compose: docker-compose.yml is valid"
+# The monitoring profile's Prometheus config: promtool comes with Debian's prometheus package
+# (which .ci/run installs); CI requires it, elsewhere it is checked when present.
+if command -v promtool >/dev/null 2>&1; then
+  promtool check config --syntax-only deploy/prometheus.yml >/dev/null || {
+    echo "check-compose: deploy/prometheus.yml is invalid" >&2
+    exit 1
+  }
+elif [ -n "${CI:-}" ]; then
+  echo "check-compose: promtool (Debian package prometheus) is missing" >&2
+  exit 1
+fi
+
+echo "check-compose: docker-compose.yml and deploy/prometheus.yml are valid"

@@ -8,13 +8,13 @@ import { authConfig } from './auth/config/auth.config';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 import { CommonModule } from './common/common.module';
 import { isRateLimited } from './common/decorators/rate-limited.decorator';
-import { requestLogLevel, serializeResponse } from './common/logging/request-log';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
+import { JsonBodyGuard } from './common/guards/json-body.guard';
 import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
-import { JsonBodyInterceptor } from './common/interceptors/json-body.interceptor';
 import { CorsMiddleware } from './common/middleware/cors.middleware';
 import { JsonBodyMiddleware } from './common/middleware/json-body.middleware';
-import { RequestIdMiddleware, requestIdOf } from './common/middleware/request-id.middleware';
+import { LOG_DESTINATION, loggerParams } from './common/logging/logger-params';
+import { RequestIdMiddleware } from './common/middleware/request-id.middleware';
 import { SecurityHeadersMiddleware } from './common/middleware/security-headers.middleware';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { AppConfigModule, Env, appConfig, throttleConfig } from './config';
@@ -27,7 +27,12 @@ import { uploadConfig } from './images/config/upload.config';
 import { ImagesModule } from './images/images.module';
 import { storageConfig } from './storage/config/storage.config';
 import { StorageModule } from './storage/storage.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { metricsConfig } from './metrics/config/metrics.config';
+import { UploadsModule } from './uploads/uploads.module';
+import { resumableUploadConfig } from './uploads/config/resumable-upload.config';
 import { UsersModule } from './users';
+import { deliveryConfig } from './images/config/delivery.config';
 
 /** Every module's namespace, each derived from the one parsed Env. */
 const CONFIG_NAMESPACES = [
@@ -39,21 +44,17 @@ const CONFIG_NAMESPACES = [
   uploadConfig,
   linksConfig,
   imageWorkConfig,
+  deliveryConfig,
+  metricsConfig,
+  resumableUploadConfig,
 ];
 
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [appConfig.KEY],
-      useFactory: (cfg: ConfigType<typeof appConfig>) => ({
-        pinoHttp: {
-          level: cfg.logLevel,
-          genReqId: (req, res) => requestIdOf(req as never, res as never),
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
-          customLogLevel: requestLogLevel,
-          serializers: { res: serializeResponse },
-        },
-      }),
+      providers: [{ provide: LOG_DESTINATION, useValue: null }],
+      inject: [appConfig.KEY, LOG_DESTINATION],
+      useFactory: loggerParams,
     }),
     ThrottlerModule.forRootAsync({
       inject: [throttleConfig.KEY],
@@ -65,20 +66,22 @@ const CONFIG_NAMESPACES = [
       }),
     }),
     CommonModule,
+    MetricsModule,
     DatabaseModule,
     UsersModule,
     AuthModule,
     StorageModule,
     ImagesModule,
+    UploadsModule,
     HealthModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
     { provide: APP_GUARD, useClass: ThrottlerGuard },
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: JsonBodyGuard },
   ],
 })
 export class AppModule implements NestModule {

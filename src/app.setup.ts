@@ -7,6 +7,8 @@ import { Logger } from 'nestjs-pino';
 import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { installContinueGate } from './common/http/continue-gate';
 import { installParserErrorAnswers } from './common/http/http-parser-errors';
+import { DeliveryPlanner } from './images/delivery/delivery-planner';
+import { documentPresets } from './images/delivery/presets-openapi';
 import { UploadAdmission } from './images/upload/upload-admission';
 import { appConfig } from './config';
 
@@ -92,12 +94,14 @@ export function buildOpenApiDocument(app: INestApplication) {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addTag('auth', 'Accounts and tokens')
     .addTag('images', 'Upload, list, read, download and delete images')
+    .addTag('uploads', 'Resumable uploads (tus 1.0.0) for large files and unreliable networks')
     .addTag('compat', 'Routes of the original Flask service, kept for its clients (deprecated)')
     .addTag('operations', 'Health')
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,
   });
+  return documentPresets(document, app.get(DeliveryPlanner).presetNames());
 }
 
 function setupSwagger(app: INestApplication): void {

@@ -266,7 +266,8 @@ describe('auth: login_failures stay bounded', () => {
     counts.push(await rows());
     expect(counts).toHaveLength(11);
     expect(Math.max(...counts)).toBeLessThanOrEqual(perWindow);
-  });
+    // 20 000 durable commits: ~15 s on a quiet machine, several times that on a busy one.
+  }, 240_000);
 });
 
 describe('auth: admin bootstrap with a look-alike ADMIN_EMAIL', () => {

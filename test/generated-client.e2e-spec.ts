@@ -79,6 +79,19 @@ describe('generated OpenAPI client', () => {
     const metadata = await client.GET('/images/{id}', { params: { path: { id: image.id } } });
     expect(metadata.data?.data).toEqual(image);
 
+    const edited = await client.PATCH('/images/{id}', {
+      params: { path: { id: image.id } },
+      body: { filename: 'renamed.jpg', alt: 'Noise', focalPoint: { x: 0.5, y: 0.25 } },
+    });
+    expect(edited.response.status).toBe(200);
+    expect(edited.data?.data).toEqual({ ...image, filename: 'renamed.jpg', alt: 'Noise', focalPoint: { x: 0.5, y: 0.25 } });
+    const cleared = await client.PATCH('/images/{id}', { params: { path: { id: image.id } }, body: { alt: null, focalPoint: null } });
+    expect(cleared.data?.data).toMatchObject({ alt: null, focalPoint: null, filename: 'renamed.jpg' });
+    Object.assign(image, cleared.data!.data);
+
+    const byChecksum = await client.GET('/images', { params: { query: { checksum: image.checksum, page: 1, limit: 10, order: 'desc' } } });
+    expect(byChecksum.data?.data.map((item) => item.id)).toEqual([image.id]);
+
     const content = await client.GET('/images/{id}/content', { params: { path: { id: image.id } }, parseAs: 'arrayBuffer' });
     expect(content.response.status).toBe(200);
     expect(content.response.headers.get('content-type')).toBe('image/jpeg');

@@ -36,12 +36,13 @@ describe('signed links (POST /images/{id}/links)', () => {
     expect(res.status).toBe(201);
     const { url, expiresAt } = res.body.data;
     const expires = Math.floor(clock.now().getTime() / 1000) + 600;
-    expect(url).toMatch(new RegExp(`^/images/${imageId}/content\\?expires=${expires}&sig=[0-9a-f]{64}$`));
+    // v names the bytes (the checksum's first 16 hex digits), so the answer may be cached as immutable.
+    expect(url).toMatch(new RegExp(`^/images/${imageId}/content\\?v=[0-9a-f]{16}&expires=${expires}&sig=[0-9a-f]{64}$`));
     expect(expiresAt).toBe(new Date(expires * 1000).toISOString());
     const content = await getBytes(t, url);
     expect(content.status).toBe(200);
     expect(Buffer.compare(content.body, png)).toBe(0);
-    expect(content.headers['cache-control']).toBe('public, max-age=600');
+    expect(content.headers['cache-control']).toBe('public, max-age=600, immutable');
   });
 
   it('defaults to an hour, with or without a body', async () => {
@@ -50,15 +51,15 @@ describe('signed links (POST /images/{id}/links)', () => {
     const res = await createLink({});
     expect(res.body.data).toEqual(bare.body.data);
     expect(new Date(res.body.data.expiresAt).getTime() - clock.now().getTime()).toBe(3600_000);
-    expect((await getBytes(t, res.body.data.url)).headers['cache-control']).toBe('public, max-age=3600');
+    expect((await getBytes(t, res.body.data.url)).headers['cache-control']).toBe('public, max-age=3600, immutable');
   });
 
   it('carries normalised transform parameters, and serves that variant', async () => {
     const url = await linkUrl({ w: 32, fit: 'inside', format: 'webp', q: 70 });
     // Normalised to the output it gives (32×24 of the 64×48 original): both sides are named.
-    expect(url).toMatch(/\/content\?w=32&h=24&format=webp&q=70&expires=\d+&sig=/);
-    expect(await linkUrl({ w: 32, format: 'png', q: 70 })).toMatch(/\/content\?w=32&h=24&expires=/);
-    expect(await linkUrl({ w: 4096, h: 24 })).toMatch(/\/content\?w=32&h=24&expires=/);
+    expect(url).toMatch(/\/content\?w=32&h=24&format=webp&q=70&v=[0-9a-f]{16}&expires=\d+&sig=/);
+    expect(await linkUrl({ w: 32, format: 'png', q: 70 })).toMatch(/\/content\?w=32&h=24&v=[0-9a-f]{16}&expires=/);
+    expect(await linkUrl({ w: 4096, h: 24 })).toMatch(/\/content\?w=32&h=24&v=[0-9a-f]{16}&expires=/);
     const res = await getBytes(t, url);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('image/webp');
@@ -68,7 +69,7 @@ describe('signed links (POST /images/{id}/links)', () => {
   it('counts max-age down as the clock moves', async () => {
     const url = await linkUrl({ expiresIn: 100 });
     clock.advance(40);
-    expect((await getBytes(t, url)).headers['cache-control']).toBe('public, max-age=60');
+    expect((await getBytes(t, url)).headers['cache-control']).toBe('public, max-age=60, immutable');
   });
 
   it('refuses a link once it has expired', async () => {
@@ -138,6 +139,6 @@ describe('signed links (POST /images/{id}/links)', () => {
   it('accepts the longest lifetime', async () => {
     const res = await createLink({ expiresIn: 604800 });
     expect(res.status).toBe(201);
-    expect((await getBytes(t, res.body.data.url)).headers['cache-control']).toBe('public, max-age=604800');
+    expect((await getBytes(t, res.body.data.url)).headers['cache-control']).toBe('public, max-age=604800, immutable');
   });
 });

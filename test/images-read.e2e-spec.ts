@@ -36,7 +36,10 @@ describe('reading and deleting images', () => {
       const res = await t.http.get(`${prefix}/${image.id}`).set(alice.auth).expect(200);
       const data = res.body.data;
       expect(Object.keys(data).sort()).toEqual(
-        ['checksum', 'extension', 'filename', 'height', 'id', 'mimeType', 'ownerId', 'size', 'uploadedAt', 'url', 'width'].sort(),
+        [
+          ...['checksum', 'extension', 'filename', 'height', 'id', 'mimeType', 'ownerId', 'size', 'uploadedAt', 'url', 'width'],
+          ...['alt', 'focalPoint', 'thumbhash', 'dominantColor', 'takenAt', 'camera', 'animated', 'frames'],
+        ].sort(),
       );
       expect(data).toEqual({
         id: image.id,
@@ -50,6 +53,14 @@ describe('reading and deleting images', () => {
         uploadedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         ownerId: alice.id,
         url: `/images/${image.id}/content`,
+        alt: null,
+        focalPoint: null,
+        thumbhash: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
+        dominantColor: expect.stringMatching(/^#[0-9a-f]{6}$/),
+        takenAt: null,
+        camera: null,
+        animated: false,
+        frames: 1,
       });
       expect(isUuid(data.id)).toBe(true);
       expect(Math.abs(Date.parse(data.uploadedAt) - Date.now())).toBeLessThan(60_000);

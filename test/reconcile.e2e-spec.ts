@@ -47,6 +47,7 @@ describe('storage reconciliation', () => {
       missing: [`images/${lost.body.data.id}`],
       emptyFolders: [],
       deleted: 0,
+      resumable: { uploads: 0, bytes: 0, expired: 0 },
     });
     await expect(storedFiles(t)).resolves.toHaveLength(3);
 

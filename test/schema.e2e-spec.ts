@@ -4,6 +4,7 @@ import { parseDatabaseUrl } from '../src/config/parsers';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { migrations } from '../src/database/migrations';
 import { NormaliseEmails1766100000001 } from '../src/database/migrations/1766100000001-normalise-emails';
+import { ImageMetadata1768000000000 } from '../src/database/migrations/1768000000000-image-metadata';
 import { TestDatabase, TestEngine, createTestDatabase, describeWithMysql } from './support/test-database';
 
 /** Type families: what the app relies on, not how each engine spells it. */
@@ -186,7 +187,7 @@ describe('schema: the e-mail normalisation migration', () => {
 
       await current.initialize();
       const applied = await current.runMigrations({ transaction: 'each' });
-      expect(applied.map((m) => m.name)).toEqual(['NormaliseEmails1766100000001']);
+      expect(applied.map((m) => m.name)).toEqual(migrations.slice(before.length).map((m) => new m().name));
       const stored: Array<{ id: string; email: string; password_hash: string }> = await current.query(
         'SELECT id, email, password_hash FROM users ORDER BY id',
       );
@@ -203,4 +204,64 @@ describe('schema: the e-mail normalisation migration', () => {
       await database.drop();
     }
   });
+});
+
+describe('schema: the image-metadata migration', () => {
+  const before = migrations.slice(0, migrations.indexOf(ImageMetadata1768000000000));
+  // Stored 70×50 pixels; orientations 5–8 display them as 50×70; null: not read yet (the backfill turns it).
+  const rows: Array<[string, number | null, [number, number]]> = [
+    ['00000000-0000-4000-8000-00000000000a', 1, [70, 50]],
+    ['00000000-0000-4000-8000-00000000000b', 3, [70, 50]],
+    ['00000000-0000-4000-8000-00000000000c', 5, [50, 70]],
+    ['00000000-0000-4000-8000-00000000000d', 6, [50, 70]],
+    ['00000000-0000-4000-8000-00000000000e', 8, [50, 70]],
+    ['00000000-0000-4000-8000-00000000000f', null, [70, 50]],
+  ];
+  const owner = '00000000-0000-4000-8000-0000000000ff';
+
+  const engines = process.env.MYSQL_AVAILABLE === '0' ? (['sqlite'] as const) : (['sqlite', 'mysql'] as const);
+  it.each(engines)(
+    'on %s: width/height become the displayed size where the orientation turns it; the new fields are null',
+    async (engine) => {
+      const database = await createTestDatabase(engine);
+      const options = buildDataSourceOptions(parseDatabaseUrl(database.url)!);
+      const old = new DataSource({ ...options, migrations: before });
+      const current = new DataSource(options);
+      try {
+        await old.initialize();
+        await old.runMigrations();
+        await old.query('INSERT INTO users (id, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)', [
+          owner,
+          'o@example.com',
+          'h',
+          'user',
+          '2026-01-01 00:00:00.000',
+        ]);
+        for (const [id, orientation] of rows) {
+          await old.query(
+            'INSERT INTO images (id, owner_id, filename, storage_key, mime_type, extension, size, width, height, checksum, orientation, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [id, owner, 'a.jpg', `images/${id}`, 'image/jpeg', 'jpg', 10, 70, 50, 'c'.repeat(64), orientation, '2026-01-01 00:00:00.000'],
+          );
+        }
+        await old.destroy();
+
+        await current.initialize();
+        await expect(current.runMigrations({ transaction: 'each' })).resolves.toHaveLength(migrations.length - before.length);
+        const stored: Array<Record<string, unknown>> = await current.query('SELECT * FROM images ORDER BY id');
+        expect(stored.map((r) => [r.id, [Number(r.width), Number(r.height)]])).toEqual(rows.map(([id, , size]) => [id, size]));
+        for (const row of stored) {
+          expect([row.alt, row.focal_x, row.focal_y, row.thumbhash, row.dominant_color, row.taken_at, row.camera, row.frames]).toEqual(
+            Array(8).fill(null),
+          );
+        }
+        await current.undoLastMigration();
+        const reverted: Array<Record<string, unknown>> = await current.query('SELECT width, height FROM images ORDER BY id');
+        expect(reverted.map((r) => [Number(r.width), Number(r.height)])).toEqual(rows.map(() => [70, 50]));
+      } finally {
+        if (old.isInitialized) await old.destroy();
+        if (current.isInitialized) await current.destroy();
+        await database.drop();
+      }
+    },
+  );
 });

@@ -21,7 +21,7 @@ const CHROMIUM_ARGS = [
 ];
 const SHOTS = join(__dirname, '..', 'test-output', 'swagger-ui');
 
-/** A person using /docs: Try it out, Authorize, a reload, a file upload, a read and a delete. */
+/** A person using /docs: Try it out, Authorize, a reload, a file upload, a read, an edit (PATCH) and a delete. */
 describe('Swagger UI in Chromium', () => {
   let t: TestApp;
   let profile: string;
@@ -76,7 +76,7 @@ describe('Swagger UI in Chromium', () => {
     return { status, body };
   }
 
-  it('registers, logs in, authorizes (kept over a reload), uploads, reads and deletes an image', async () => {
+  it('registers, logs in, authorizes (kept over a reload), uploads, reads, edits and deletes an image', async () => {
     const email = uniqueEmail('swagger');
     const password = 'correct horse battery';
     await page.goto(docsUrl);
@@ -135,6 +135,15 @@ describe('Swagger UI in Chromium', () => {
     expect(metadata.status).toBe(200);
     expect(JSON.parse(metadata.body).data).toEqual(image);
     await shot('metadata-200', getImage);
+
+    const updateImage = await tryOut('images', 'updateImage');
+    await updateImage.locator('tr[data-param-name="id"] input').fill(image.id);
+    const edit = { alt: 'Noise, typed in the browser', focalPoint: { x: 0.25, y: 0.75 } };
+    await updateImage.locator('textarea.body-param__text').fill(JSON.stringify(edit, null, 2));
+    const updated = await execute(updateImage);
+    expect(updated.status).toBe(200);
+    expect(JSON.parse(updated.body).data).toEqual({ ...image, ...edit });
+    await shot('patch-200', updateImage);
 
     const deleteImage = await tryOut('images', 'deleteImage');
     await deleteImage.locator('tr[data-param-name="id"] input').fill(image.id);

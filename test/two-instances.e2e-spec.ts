@@ -1,10 +1,27 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { binary } from './support/binary';
 import { startS3Server, TestS3Server } from './support/s3-server';
-import { createTestApp, storedFiles, TestApp } from './support/test-app';
+import { createTestApp, storedFiles, TEST_JWT_SECRET, TEST_SECRET_KEY, TestApp } from './support/test-app';
 import { createTestDatabase, describeWithMysql, TestDatabase } from './support/test-database';
 import { makeImage } from './support/images';
 import { listeningPort } from './support/uploads';
-import { login, uniqueEmail } from './support/users';
+import { baseEnv, ensureBuilt, freePort, start, waitForHealth } from './support/server-process';
+import { sha256, TUS, tusCreate, tusHead, tusMetadata, tusPatch } from './support/tus';
+import { login, registerUser, TestUser, uniqueEmail } from './support/users';
+import { LIST_TOTAL_TTL_MS } from '../src/images/list-totals';
+import { USER_LOOKUP_TTL_MS } from '../src/users/users.service';
+
+/** Polls `check` until it holds; returns the milliseconds that took, or fails past `boundMs` (+ one request's slack). */
+async function heldWithin(boundMs: number, check: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await check()) return Date.now() - started;
+    if (Date.now() - started > boundMs + 500) throw new Error(`still not visible ${Date.now() - started} ms after the change`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 /** Two app instances on one MariaDB database and one S3 bucket: no state lives in a process. */
 describeWithMysql('two instances sharing MariaDB and S3', () => {
@@ -106,4 +123,98 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
     expect(locked.body.code).toBe('RATE_LIMITED');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
   });
+
+  describe('per-instance caches stay within their documented bound', () => {
+    it('refuses on the other instance, within USER_LOOKUP_TTL_MS, the tokens of an account deleted elsewhere', async () => {
+      const user = await registerUser(a);
+      // B has just looked the account up (and may keep it for up to the bound).
+      await b.http.get('/auth/me').set(user.auth).expect(200);
+      await a.dataSource.query('DELETE FROM users WHERE id = ?', [user.id]);
+      await heldWithin(USER_LOOKUP_TTL_MS, async () => {
+        const res = await b.http.get('/images').set(user.auth);
+        return res.status === 401 && res.body.detail === 'The account no longer exists';
+      });
+    });
+
+    it("shows an image deleted on A in A's list total at once, and in B's within LIST_TOTAL_TTL_MS", async () => {
+      const user = await registerUser(a);
+      const jpeg = await makeImage('jpeg', 16, 12);
+      const up = await a.http.post('/images').set(user.auth).attach('file', jpeg, 'total.jpg').expect(201);
+      for (const instance of [a, b]) expect((await instance.http.get('/images').set(user.auth).expect(200)).body.meta.total).toBe(1);
+      await a.http.delete(`/images/${up.body.data.id}`).set(user.auth).expect(204);
+      expect((await a.http.get('/images').set(user.auth).expect(200)).body.meta.total).toBe(0);
+      await heldWithin(LIST_TOTAL_TTL_MS, async () => (await b.http.get('/images').set(user.auth)).body.meta.total === 0);
+      // B's page rows are never cached: the image is gone from them at once.
+      expect((await b.http.get(`/images/${up.body.data.id}`).set(user.auth)).status).toBe(404);
+    });
+  });
+
+  it('one writer per tus upload across instances: the same chunk sent to both at once is stored once', async () => {
+    const email = uniqueEmail('tus-lock');
+    await a.http.post('/auth/register').send({ email, password: 'correct horse battery' }).expect(201);
+    const user = await login(a, email, 'correct horse battery');
+    const png = await makeImage('png', 400, 300);
+    const created = await tusCreate(a, user as TestUser, png.length, 'locked.png').expect(201);
+    const location = created.headers.location as string;
+    const half = png.subarray(0, Math.floor(png.length / 2));
+    const answers = await Promise.all([a, b].map((app) => tusPatch(app, user as TestUser, location, 0, half)));
+    expect(answers.map((r) => r.status).sort()).toEqual([204, 409]);
+    expect((await tusHead(b, user as TestUser, location).expect(200)).headers['upload-offset']).toBe(String(half.length));
+    await b.http.delete(location).set(user.auth).set(TUS).expect(204);
+  });
+
+  it('resumes on B a tus upload started on another instance after that one is stopped', async () => {
+    // Instance C is a real `node dist/main.js` process on the same database and bucket, so that
+    // stopping it stops everything it held (in-process apps share passport's strategy registry).
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'image-api-instance-c-'));
+    const port = await freePort();
+    const env = {
+      ...baseEnv(dir, port),
+      ...s3.env,
+      DATABASE_URL: database.url,
+      JWT_SECRET_KEY: TEST_JWT_SECRET,
+      SECRET_KEY: TEST_SECRET_KEY,
+    };
+    const c = start(dir, env);
+    try {
+      await waitForHealth(port, c, 30_000);
+      const email = uniqueEmail('tus');
+      await b.http.post('/auth/register').send({ email, password: 'correct horse battery' }).expect(201);
+      const user = (await login(b, email, 'correct horse battery')) as TestUser;
+      const png = await makeImage('png', 400, 300);
+      const cut = Math.floor(png.length / 3);
+      const tusAt = (path: string, init: RequestInit) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { ...init, headers: { ...TUS, ...user.auth, ...(init.headers as object) } });
+      const created = await tusAt('/uploads', {
+        method: 'POST',
+        headers: { 'Upload-Length': String(png.length), 'Upload-Metadata': tusMetadata({ filename: 'across.png' }) },
+      });
+      expect(created.status).toBe(201);
+      const location = created.headers.get('location')!;
+      const first = await tusAt(location, {
+        method: 'PATCH',
+        headers: { 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+        body: png.subarray(0, cut),
+      });
+      expect(first.status).toBe(204);
+
+      c.kill('SIGTERM');
+      await new Promise((ok) => (c.exitCode !== null ? ok(null) : c.once('exit', ok)));
+
+      expect((await tusHead(b, user, location).expect(200)).headers['upload-offset']).toBe(String(cut));
+      const last = await tusPatch(b, user, location, cut, png.subarray(cut)).expect(204);
+      const image = await b.http
+        .get(last.headers['image-location'] as string)
+        .set(user.auth)
+        .expect(200);
+      expect(image.body.data).toMatchObject({ filename: 'across.png', size: png.length, checksum: sha256(png) });
+      const rows: { n: number | string }[] = await b.dataSource.query('SELECT COUNT(*) AS n FROM resumable_uploads');
+      expect(Number(rows[0].n)).toBe(0);
+      expect((await storedFiles(b)).filter((key) => key.startsWith('tmp/'))).toEqual([]);
+    } finally {
+      if (c.exitCode === null) c.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -134,13 +134,19 @@ function oversizedUpload(url, token, totalBytes) {
     });
     req.on('error', finish);
     req.write(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\n\r\n`));
+    // Paced like a fast real network (64 KiB every 2 ms, ~32 MB/s): unpaced, loopback's socket
+    // buffers would swallow megabytes ahead of the server and the count would measure the kernel.
     const chunk = Buffer.alloc(64 * 1024, 0x42);
     const pump = () => {
-      while (sent < totalBytes && answeredAt === undefined && !req.destroyed) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
+      if (sent >= totalBytes || answeredAt !== undefined || req.destroyed) {
+        if (answeredAt === undefined && !req.destroyed) req.end();
+        return;
       }
-      if (answeredAt === undefined && !req.destroyed) req.end();
+      sent += chunk.length;
+      const flushed = req.write(chunk);
+      const next = () => setTimeout(pump, 2);
+      if (flushed) next();
+      else req.once('drain', next);
     };
     pump();
   });

@@ -74,6 +74,7 @@ const SPECS = {
   small: { width: 800, height: 600, targetBytes: 110_000, noise: 18, seed: 1 },
   large: { width: 2400, height: 1800, targetBytes: 4_700_000, noise: 55, seed: 2 },
   huge: { width: 4000, height: 3000, targetBytes: 3_500_000, noise: 18, seed: 3 },
+  photo2k: { width: 2048, height: 1536, targetBytes: 700_000, noise: 18, seed: 4 },
 };
 
 /** Makes (or reuses, from `dir`) the benchmark's images; returns { name: { path, bytes, width, height } }. */

@@ -32,6 +32,31 @@ function healthStatus(port) {
   });
 }
 
+const MYSQL_SERVER = (process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
+let mysqlDatabases = 0;
+
+/**
+ * BENCH_DB=mysql: a fresh MariaDB database per app (`image_api_bench_test_<pid>_<n>`), dropped by
+ * `drop()`; SQLite otherwise (a file in the app's temp dir).
+ */
+async function benchDatabase(dir) {
+  if (process.env.BENCH_DB !== 'mysql') return { engine: 'sqlite', url: `sqlite:${path.join(dir, 'bench.db')}`, drop: async () => undefined };
+  const mysql = require('mysql2/promise');
+  const name = `image_api_bench_test_${process.pid}_${++mysqlDatabases}`;
+  const server = await mysql.createConnection(MYSQL_SERVER);
+  await server.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await server.end();
+  return {
+    engine: 'mysql',
+    url: `${MYSQL_SERVER}/${name}`,
+    drop: async () => {
+      const conn = await mysql.createConnection(MYSQL_SERVER);
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.end();
+    },
+  };
+}
+
 function appEnv(dir, port, extra = {}) {
   return {
     PATH: process.env.PATH,
@@ -52,16 +77,18 @@ function appEnv(dir, port, extra = {}) {
 
 /**
  * Starts `node dist/main.js` in `dir` (SQLite + local disk there) and resolves once /health is
- * 200, with the time that took from spawn. `nodeArgs` go before the script (e.g. --cpu-prof).
+ * 200, with the time that took from spawn. `nodeArgs` go before the script (e.g. --cpu-prof);
+ * `main` runs another build (an A/B comparison against another checkout's dist/main.js).
  */
-async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000 } = {}) {
-  if (!fs.existsSync(APP_MAIN)) throw new Error(`${APP_MAIN} is missing: run \`npm run build\` (npm ci does it) first`);
+async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000, main = APP_MAIN } = {}) {
+  if (!fs.existsSync(main)) throw new Error(`${APP_MAIN} is missing: run \`npm run build\` (npm ci does it) first`);
   fs.mkdirSync(dir, { recursive: true });
+  const database = await benchDatabase(dir);
   const port = await freePort();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...nodeArgs, APP_MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: dir,
-    env: appEnv(dir, port, env),
+    env: appEnv(dir, port, { DATABASE_URL: database.url, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -71,20 +98,24 @@ async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000 } = {
   let exited = false;
   child.once('exit', () => (exited = true));
   for (;;) {
-    if (exited) throw new Error(`the app exited during start-up:\n${output}`);
+    if (exited) {
+      await database.drop();
+      throw new Error(`the app exited during start-up:\n${output}`);
+    }
     if ((await healthStatus(port)) === 200) break;
     if (Number(process.hrtime.bigint() - started) / 1e6 > timeoutMs) {
       child.kill('SIGKILL');
+      await database.drop();
       throw new Error(`the app was not healthy within ${timeoutMs} ms:\n${output}`);
     }
     await sleep(10);
   }
   const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
   return {
-    kind: 'app', child, pid: child.pid, port, dir, startupMs,
+    kind: 'app', child, pid: child.pid, port, dir, startupMs, database,
     url: `http://127.0.0.1:${port}`,
     output: () => output,
-    stop: () => stop(child),
+    stop: () => stop(child).then(() => database.drop()),
   };
 }
 
@@ -151,6 +182,17 @@ function sampleRss(pid, everyMs = 50) {
   };
 }
 
+/** User + system CPU of a process (all its threads), in ms, from /proc (Linux only; NaN elsewhere). */
+function cpuMsOf(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-module.exports = { startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT };
+module.exports = { startApp, startBaseline, memoryOf, sampleRss, cpuMsOf, sleep, ROOT };

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { verify as verifyJwt, VerifyOptions } from 'jsonwebtoken';
+import { createSecretKey, KeyObject } from 'node:crypto';
 import { ROLES } from '../users';
+import { authConfig } from './config/auth.config';
 import { AccessTokenExpiredError, UnauthorizedError } from './auth.errors';
 import { AuthUser } from './auth-user';
 import { AccessTokenPayload } from './token.service';
@@ -24,26 +27,71 @@ export function principalOf({ header, payload }: DecodedToken): AuthUser | undef
   return { id: payload.sub, email: payload.email, role: payload.role! };
 }
 
+/** Verified tokens remembered per process: a token's signature and claims never change, only its expiry. */
+const VERIFIED_TOKENS_MAX = 1024;
+
+interface Verified {
+  principal: AuthUser;
+  exp: number;
+}
+
 /**
- * The guard's check without passport (same secret, algorithm, issuer, audience and claims), for
- * code that runs before routing: the Expect: 100-continue gate.
+ * The bearer token in an Authorization header, read exactly as passport-jwt's
+ * `fromAuthHeaderAsBearerToken()` did (first two whitespace-separated words, scheme case-insensitive).
+ */
+export function bearerTokenOf(header: string | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const match = /(\S+)\s+(\S+)/.exec(header);
+  return match && match[1].toLowerCase() === 'bearer' ? match[2] : undefined;
+}
+
+/**
+ * Verifies access tokens (secret, HS256, issuer, audience, expiry, then principalOf) with a KeyObject
+ * made once, and remembers up to VERIFIED_TOKENS_MAX verified tokens so a client's repeated requests
+ * skip the HMAC and JSON parsing; a remembered token still expires on time. Used by the global
+ * guard and by code that runs before routing (the Expect: 100-continue gate).
  */
 @Injectable()
 export class AccessTokenVerifier {
-  constructor(private readonly jwt: JwtService) {}
+  private readonly key: KeyObject;
+  private readonly options: VerifyOptions & { complete: true };
+  private readonly verified = new Map<string, Verified>();
 
+  constructor(@Inject(authConfig.KEY) cfg: ConfigType<typeof authConfig>) {
+    // Given a string, jsonwebtoken tries createPublicKey() on it and throws and catches on every call.
+    this.key = createSecretKey(Buffer.from(cfg.jwtSecret));
+    this.options = { algorithms: ['HS256'], issuer: cfg.issuer, audience: cfg.audience, complete: true };
+  }
+
+  /** The continue gate's check: a header that is exactly `Bearer <token>`. */
   async verify(authorization: string | undefined): Promise<AuthUser> {
     const token = /^bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw new UnauthorizedError('A bearer token is required', 'Bearer');
+    return this.principalOf(token);
+  }
+
+  /** The token's principal, or AccessTokenExpiredError / UnauthorizedError as the guard answers them. */
+  principalOf(token: string): AuthUser {
+    const known = this.verified.get(token);
+    if (known) {
+      // jsonwebtoken's own rule: expired once the current second reaches `exp`.
+      if (Math.floor(Date.now() / 1000) >= known.exp) {
+        this.verified.delete(token);
+        throw new AccessTokenExpiredError();
+      }
+      return known.principal;
+    }
     let decoded: DecodedToken;
     try {
-      decoded = await this.jwt.verifyAsync<DecodedToken>(token, { complete: true });
+      decoded = verifyJwt(token, this.key, this.options) as unknown as DecodedToken;
     } catch (error) {
       if ((error as Error).name === 'TokenExpiredError') throw new AccessTokenExpiredError();
       throw new UnauthorizedError('The bearer token is invalid');
     }
-    const user = principalOf(decoded);
-    if (!user) throw new UnauthorizedError('The bearer token is invalid');
-    return user;
+    const principal = principalOf(decoded);
+    if (!principal) throw new UnauthorizedError('The bearer token is invalid');
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, exp: decoded.payload.exp as number });
+    return principal;
   }
 }

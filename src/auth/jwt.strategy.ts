@@ -32,8 +32,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   async validate(decoded: DecodedToken): Promise<AuthUser> {
     const claimed = principalOf(decoded);
     if (!claimed) throw new UnauthorizedError('The bearer token is invalid');
-    // One primary-key lookup: a deleted account's tokens stop at once, and a changed role applies at once.
-    const user = await this.users.findById(claimed.id);
+    // A deleted account's tokens stop, and a changed role applies: at once on this instance, within USER_LOOKUP_TTL_MS on others.
+    const user = await this.users.findCurrent(claimed.id);
     if (!user) throw new UnauthorizedError('The account no longer exists');
     return { id: user.id, email: user.email, role: user.role };
   }

@@ -166,12 +166,18 @@ describe('parseEnv: production secrets', () => {
 describe('parseEnv: header cost limits', () => {
   it('defaults MAX_IMAGE_SIDE to 16384 and MAX_DECODE_MEMORY to 256MB, and reads byte sizes', () => {
     expect(parseEnv({})).toMatchObject({ maxImageSide: 16384, maxDecodeMemory: 256 * 1024 ** 2 });
-    expect(parseEnv({ MAX_IMAGE_SIDE: '8000', MAX_DECODE_MEMORY: '1GB' })).toMatchObject({ maxImageSide: 8000, maxDecodeMemory: 1024 ** 3 });
+    expect(parseEnv({ MAX_IMAGE_SIDE: '8000', MAX_DECODE_MEMORY: '1GB' })).toMatchObject({
+      maxImageSide: 8000,
+      maxDecodeMemory: 1024 ** 3,
+    });
   });
 
   it('names each bad value with an example of a good one', () => {
     const problems = problemsOf({ MAX_IMAGE_SIDE: '-1', MAX_DECODE_MEMORY: '256MBt' });
-    expect(problems).toEqual([expect.stringMatching(/MAX_IMAGE_SIDE='-1'.*MAX_IMAGE_SIDE=16384/), expect.stringMatching(/MAX_DECODE_MEMORY='256MBt'.*MAX_DECODE_MEMORY=256MB/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/MAX_IMAGE_SIDE='-1'.*MAX_IMAGE_SIDE=16384/),
+      expect.stringMatching(/MAX_DECODE_MEMORY='256MBt'.*MAX_DECODE_MEMORY=256MB/),
+    ]);
   });
 });
 
@@ -202,5 +208,72 @@ describe('parseEnv: bounded image work', () => {
     ]) {
       expect(problems.join('\n')).toContain(name);
     }
+  });
+});
+
+describe('parseEnv: metrics', () => {
+  it('turns metrics on without a token by default; METRICS_ENABLED and METRICS_TOKEN are read', () => {
+    expect(parseEnv({})).toMatchObject({ metricsEnabled: true, metricsToken: undefined });
+    const token = 'abcdefghijklmnop-0123';
+    expect(parseEnv({ METRICS_ENABLED: 'false', METRICS_TOKEN: token })).toMatchObject({ metricsEnabled: false, metricsToken: token });
+  });
+
+  it('refuses a bad METRICS_ENABLED and a short or spaced METRICS_TOKEN without echoing the token', () => {
+    expect(problemsOf({ METRICS_ENABLED: 'maybe' })).toEqual([
+      expect.stringMatching(/^METRICS_ENABLED='maybe' is not valid; expected true or false/),
+    ]);
+    for (const token of ['short-token', 'has a space in it 0123456789']) {
+      const problems = problemsOf({ METRICS_TOKEN: token });
+      expect(problems).toEqual([
+        expect.stringMatching(/^METRICS_TOKEN is not valid \(\d+ characters\); expected at least 16 visible ASCII/),
+      ]);
+      expect(problems.join('\n')).not.toContain(token);
+    }
+  });
+});
+
+describe('parseEnv: delivery (presets, animation)', () => {
+  it('has no presets, free parameters and 100 animation frames by default', () => {
+    expect(parseEnv({}).delivery).toEqual({ presets: {}, presetsOnly: false, maxAnimationFrames: 100 });
+  });
+
+  it('reads TRANSFORM_PRESETS, TRANSFORM_PRESETS_ONLY and MAX_ANIMATION_FRAMES', () => {
+    const env = parseEnv({
+      TRANSFORM_PRESETS: 'thumb=w:200,h:200,fit:cover;card=w:640',
+      TRANSFORM_PRESETS_ONLY: 'true',
+      MAX_ANIMATION_FRAMES: '12',
+    });
+    expect(env.delivery).toEqual({
+      presets: { thumb: { w: 200, h: 200, fit: 'cover' }, card: { w: 640 } },
+      presetsOnly: true,
+      maxAnimationFrames: 12,
+    });
+  });
+
+  it('stops start-up on a bad preset, naming the variable and the preset', () => {
+    const problems = problemsOf({ TRANSFORM_PRESETS: 'thumb=w:200,fit:crop;card=w:640' });
+    expect(problems).toEqual([expect.stringMatching(/^TRANSFORM_PRESETS: preset 'thumb' has fit:crop; expected one of cover/)]);
+    expect(problems[0]).toContain('e.g. TRANSFORM_PRESETS=thumb=w:200,h:200,fit:cover;card=w:640');
+  });
+
+  it('refuses presets-only mode without presets, and bad booleans and frame counts', () => {
+    expect(problemsOf({ TRANSFORM_PRESETS_ONLY: 'true' })).toEqual([
+      expect.stringContaining('TRANSFORM_PRESETS_ONLY=true needs at least one preset'),
+    ]);
+    expect(problemsOf({ TRANSFORM_PRESETS: 'a=w:1', TRANSFORM_PRESETS_ONLY: 'maybe', MAX_ANIMATION_FRAMES: '0' })).toEqual([
+      expect.stringContaining("TRANSFORM_PRESETS_ONLY='maybe'"),
+      expect.stringContaining("MAX_ANIMATION_FRAMES='0'"),
+    ]);
+  });
+});
+
+describe('RESUMABLE_UPLOAD_EXPIRY', () => {
+  it('defaults to 24h and takes the duration syntax', () => {
+    expect(parseEnv({}).resumableUploadExpiry).toBe(24 * 3600);
+    expect(parseEnv({ RESUMABLE_UPLOAD_EXPIRY: '90m' }).resumableUploadExpiry).toBe(90 * 60);
+  });
+
+  it('names a bad value and what a good one looks like', () => {
+    expect(() => parseEnv({ RESUMABLE_UPLOAD_EXPIRY: '1 day' })).toThrow(/RESUMABLE_UPLOAD_EXPIRY.*e\.g\. RESUMABLE_UPLOAD_EXPIRY=24h/);
   });
 });

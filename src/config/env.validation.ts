@@ -9,6 +9,7 @@ import {
   parsePositiveInt,
 } from './parsers';
 import { SUPPORTED_EXTENSIONS, uploadFormatForExtension } from '../images/formats';
+import { PRESETS_EXAMPLE, TransformPresets, parsePresets } from '../images/delivery/presets';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MIN_SECRET_LENGTH = 32;
@@ -51,6 +52,8 @@ export interface Env {
   requestTimeout: number;
   /** Bytes of originals one user may keep; 0 is unlimited. */
   userQuotaBytes: number;
+  metricsEnabled: boolean;
+  metricsToken?: string;
   warnings: string[];
   imageWork: {
     maxQueued: number;
@@ -58,6 +61,13 @@ export interface Env {
     maxVariantsPerImage: number;
     transformRateLimit: number;
   };
+  delivery: {
+    presets: TransformPresets;
+    presetsOnly: boolean;
+    maxAnimationFrames: number;
+  };
+  /** RESUMABLE_UPLOAD_EXPIRY in seconds: an unfinished tus upload is removed after it. */
+  resumableUploadExpiry: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -138,9 +148,23 @@ function readAll(r: EnvReader): Env {
       parseQuota,
       'a size in bytes or with a KB, MB or GB suffix (binary units), or 0 for unlimited, e.g. USER_QUOTA_BYTES=1GB',
     ),
+    metricsEnabled: r.value('METRICS_ENABLED', 'true', parseBoolean, 'true or false, e.g. METRICS_ENABLED=false'),
+    metricsToken: readMetricsToken(r),
     warnings: r.warnings,
     imageWork: readImageWork(r),
+    delivery: readDelivery(r),
+    resumableUploadExpiry: r.value('RESUMABLE_UPLOAD_EXPIRY', '24h', parseDuration, DURATION_HINT('RESUMABLE_UPLOAD_EXPIRY', '24h')),
   };
+}
+
+function readDelivery(r: EnvReader): Env['delivery'] {
+  const { presets, problems } = parsePresets(r.raw('TRANSFORM_PRESETS') ?? '');
+  for (const problem of problems) r.problem(`TRANSFORM_PRESETS: ${problem}, e.g. TRANSFORM_PRESETS=${PRESETS_EXAMPLE}`);
+  const presetsOnly = r.value('TRANSFORM_PRESETS_ONLY', 'false', parseBoolean, 'true or false, e.g. TRANSFORM_PRESETS_ONLY=true');
+  if (presetsOnly && !problems.length && !Object.keys(presets).length) {
+    r.problem(`TRANSFORM_PRESETS_ONLY=true needs at least one preset in TRANSFORM_PRESETS, e.g. TRANSFORM_PRESETS=${PRESETS_EXAMPLE}`);
+  }
+  return { presets, presetsOnly, maxAnimationFrames: r.int('MAX_ANIMATION_FRAMES', 100) };
 }
 
 function readImageWork(r: EnvReader): Env['imageWork'] {
@@ -192,6 +216,17 @@ function readAdmin(r: EnvReader): Env['admin'] {
 }
 
 const DURATION_HINT = (name: string, example: string) => `a duration in seconds or with an s, m, h or d suffix, e.g. ${name}=${example}`;
+
+/** Unset = /metrics needs no token; otherwise a bearer token that fits in a header as is (never echoed). */
+function readMetricsToken(r: EnvReader): string | undefined {
+  const token = r.raw('METRICS_TOKEN');
+  if (token && !/^[\x21-\x7e]{16,}$/.test(token)) {
+    r.problem(
+      `METRICS_TOKEN is not valid (${token.length} characters); expected at least 16 visible ASCII characters without spaces, e.g. METRICS_TOKEN=$(openssl rand -hex 24)`,
+    );
+  }
+  return token;
+}
 
 function parsePort(raw: string): number | undefined {
   const port = parsePositiveInt(raw);

@@ -1,4 +1,4 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException, applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
@@ -7,7 +7,35 @@ import { RawResponse } from '../common/decorators/raw-response.decorator';
 import { HealthCheckDto, HealthIndicatorDto } from './dto/health-check.dto';
 import { StorageHealthIndicator } from './storage.health';
 
+/** The liveness body: the terminus shape with no indicators, since it checks nothing but the process. */
+const ALIVE: HealthCheckResult = { status: 'ok', info: {}, error: {}, details: {} };
+
+/** Readiness documentation, shared by /health and /health/ready. */
+const ApiReadiness = (operationId: string, summary: string) =>
+  applyDecorators(
+    RawResponse(),
+    HealthCheck({ swaggerDocumentation: false }),
+    ApiOperation({ operationId, summary }),
+    ApiExtraModels(HealthIndicatorDto),
+    ApiOkResponse({ type: HealthCheckDto, description: 'Both answer' }),
+    ApiServiceUnavailableResponse({
+      description: 'One of them does not answer (the @nestjs/terminus shape monitors expect, not problem details)',
+      content: {
+        'application/json': {
+          schema: { $ref: getSchemaPath(HealthCheckDto) },
+          example: {
+            status: 'error',
+            info: { database: { status: 'up' } },
+            error: { storage: { status: 'down', message: 'storage is not reachable' } },
+            details: { database: { status: 'up' }, storage: { status: 'down', message: 'storage is not reachable' } },
+          },
+        },
+      },
+    }),
+  );
+
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -16,28 +44,29 @@ export class HealthController {
     private readonly storage: StorageHealthIndicator,
   ) {}
 
-  @Public()
-  @RawResponse()
   @Get()
-  @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ operationId: 'getHealth', summary: 'Whether the database and the storage answer' })
-  @ApiExtraModels(HealthIndicatorDto)
-  @ApiOkResponse({ type: HealthCheckDto, description: 'Both answer' })
-  @ApiServiceUnavailableResponse({
-    description: 'One of them does not answer (the @nestjs/terminus shape monitors expect, not problem details)',
-    content: {
-      'application/json': {
-        schema: { $ref: getSchemaPath(HealthCheckDto) },
-        example: {
-          status: 'error',
-          info: { database: { status: 'up' } },
-          error: { storage: { status: 'down', message: 'storage is not reachable' } },
-          details: { database: { status: 'up' }, storage: { status: 'down', message: 'storage is not reachable' } },
-        },
-      },
-    },
-  })
-  async check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+  @ApiReadiness('getHealth', 'Whether the database and the storage answer (the same as /health/ready)')
+  check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.readiness(res);
+  }
+
+  /** Readiness: whether to send this instance traffic. Image work never counts: busy is not unhealthy. */
+  @Get('ready')
+  @ApiReadiness('getReadiness', 'Readiness: whether the database and the storage answer')
+  ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.readiness(res);
+  }
+
+  /** Liveness: whether to restart this process. Touches no dependency, so an outage never restarts it. */
+  @Get('live')
+  @RawResponse()
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: 200 while the process serves, whatever its dependencies do' })
+  @ApiOkResponse({ type: HealthCheckDto, description: 'The process serves requests' })
+  live(): HealthCheckResult {
+    return ALIVE;
+  }
+
+  private async readiness(res: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.check([() => this.db.pingCheck('database', { timeout: 3000 }), () => this.storage.check('storage')]);
     } catch (error) {

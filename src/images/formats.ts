@@ -21,6 +21,8 @@ interface FormatSpec {
   output: boolean;
   lossy: boolean;
   animates: boolean;
+  /** sharp can write it with all frames (its AVIF encoder writes one frame only). */
+  encodesAnimation: boolean;
   matches(head: Buffer): boolean;
   /** Walks the bytes to the image's end, so anything after it can be refused (polyglots). */
   endOfImage?: () => EndParser;
@@ -38,6 +40,7 @@ const FORMATS = {
     output: true,
     lossy: true,
     animates: false,
+    encodesAnimation: false,
     matches: (h: Buffer) => h.length >= 3 && h[0] === 0xff && h[1] === 0xd8 && h[2] === 0xff,
     endOfImage: jpegEnd,
   },
@@ -49,6 +52,7 @@ const FORMATS = {
     output: true,
     lossy: false,
     animates: false,
+    encodesAnimation: false,
     matches: (h: Buffer) => h.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
     endOfImage: pngEnd,
   },
@@ -60,6 +64,7 @@ const FORMATS = {
     output: false,
     lossy: false,
     animates: true,
+    encodesAnimation: true,
     matches: (h: Buffer) => ascii(h, 0, 'GIF87a') || ascii(h, 0, 'GIF89a'),
     endOfImage: gifEnd,
   },
@@ -71,6 +76,7 @@ const FORMATS = {
     output: true,
     lossy: true,
     animates: true,
+    encodesAnimation: true,
     matches: (h: Buffer) => ascii(h, 0, 'RIFF') && ascii(h, 8, 'WEBP'),
     endOfImage: webpEnd,
   },
@@ -82,6 +88,7 @@ const FORMATS = {
     output: true,
     lossy: true,
     animates: true,
+    encodesAnimation: false,
     matches: (h: Buffer) => ascii(h, 4, 'ftypavif') || ascii(h, 4, 'ftypavis'),
   },
 } as const satisfies Record<string, FormatSpec>;

@@ -25,6 +25,7 @@ export class Image {
   @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } })
   size!: number;
 
+  /** As displayed (EXIF orientation applied) once `orientation` is known; as stored while it is null. */
   @Column({ type: 'integer' })
   width!: number;
 
@@ -34,9 +35,36 @@ export class Image {
   @Column({ type: 'varchar', length: 64 })
   checksum!: string;
 
-  /** EXIF orientation (1–8) of the stored pixels; `width`/`height` are as stored. Null: not read yet. */
+  /** EXIF orientation (1–8) of the stored pixels. Null: not read yet (then `width`/`height` are as stored). */
   @Column({ type: 'smallint', nullable: true })
   orientation!: number | null;
+
+  /** The owner's text for screen readers. */
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  alt!: string | null;
+
+  @Column({ name: 'focal_x', type: 'double', nullable: true })
+  focalX!: number | null;
+
+  @Column({ name: 'focal_y', type: 'double', nullable: true })
+  focalY!: number | null;
+
+  /** Base64 ThumbHash; null until computed (older rows: `npm run images:backfill`). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  thumbhash!: string | null;
+
+  @Column({ name: 'dominant_color', type: 'varchar', length: 7, nullable: true })
+  dominantColor!: string | null;
+
+  @Column({ name: 'taken_at', type: 'datetime', precision: 3, nullable: true })
+  takenAt!: Date | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  camera!: string | null;
+
+  /** Frames of an animated GIF/WebP, 1 for a still image; `animated` is derived from it. */
+  @Column({ type: 'integer', nullable: true })
+  frames!: number | null;
 
   @Column({ name: 'uploaded_at', type: 'datetime', precision: 3 })
   uploadedAt!: Date;

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
@@ -13,7 +13,8 @@ import { ContentSender } from './content/content-sender';
 import { ContentQueryDto } from './dto/content-query.dto';
 import { ImageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images-query.dto';
-import { ApiDeleteImage, ApiGetImage, ApiImageContent, ApiUploadImage } from './images.docs';
+import { ApiDeleteImage, ApiGetImage, ApiImageContent, ApiUpdateImage, ApiUploadImage } from './images.docs';
+import { UpdateImageDto } from './dto/update-image.dto';
 import { ImagesService } from './images.service';
 import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
 import { ValidatedUpload } from './upload/received-upload';
@@ -70,7 +71,13 @@ export class ImagesController {
     // A client that leaves while its variant waits for a slot takes the waiting job with it.
     const gone = new AbortController();
     res.once('close', () => res.writableFinished || gone.abort());
-    await this.sender.send(req, res, await this.images.openContent(user, id, query, gone.signal));
+    await this.sender.send(req, res, await this.images.openContent(user, id, query, req.headers.accept, gone.signal));
+  }
+
+  @Patch(':id')
+  @ApiUpdateImage()
+  updateImage(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string, @Body() patch: UpdateImageDto): Promise<ImageDto> {
+    return this.images.update(user, id, patch);
   }
 
   @Delete(':id')

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from '../common/errors';
+import { AppError, ErrorCode, ValidationFailedError } from '../common/errors';
 
 export class ImageNotFoundError extends AppError {
   constructor() {
@@ -146,5 +146,35 @@ export class TransformRateLimitedError extends AppError {
 export class WorkCancelledError extends AppError {
   constructor() {
     super(ErrorCode.CLIENT_CLOSED_REQUEST, 'The client closed the request before its image work started');
+  }
+}
+
+// Delivery: presets and crop positions (400s that name the parameter).
+
+export class DeliveryParamError extends ValidationFailedError {
+  constructor(field: string, message: string) {
+    super(`${field} ${message}`, [{ field, message }]);
+  }
+}
+
+export class UnknownPresetError extends DeliveryParamError {
+  constructor(name: string, known: string[]) {
+    super('preset', `'${name}' is not a configured preset${known.length ? ` (one of ${known.join(', ')})` : ' (none are configured)'}`);
+  }
+}
+
+export class PresetsOnlyError extends ValidationFailedError {
+  constructor(fields: string[]) {
+    const message = 'is not accepted: only preset is (TRANSFORM_PRESETS_ONLY=true)';
+    super(
+      fields.map((f) => `${f} ${message}`).join('; '),
+      fields.map((field) => ({ field, message })),
+    );
+  }
+}
+
+export class PositionWithoutCropError extends DeliveryParamError {
+  constructor(fit: string) {
+    super('position', `applies to fit=cover (and contain), not fit=${fit}`);
   }
 }

@@ -1,3 +1,4 @@
+import { DeliveryPlanner } from './delivery/delivery-planner';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { StorageModule } from '../storage/storage.module';
@@ -12,15 +13,19 @@ import { LinkSigner } from './links/link-signer';
 import { LinksController } from './links/links.controller';
 import { LinksService } from './links/links.service';
 import { StorageReconciler } from './reconcile/storage-reconciler';
+import { MetadataBackfill } from './metadata/metadata-backfill';
 import { ImageDecoder } from './upload/image-decoder';
 import { QuotaService } from './quota/quota.service';
 import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
+import { ImageIntake } from './upload/image-intake';
 import { UploadAdmission } from './upload/upload-admission';
 import { UploadInterceptor } from './upload/upload.interceptor';
+import { UploadMetrics } from './upload/upload.metrics';
 import { ImageTransformer } from './variants/image-transformer';
 import { ImageVariant } from './variants/variant.entity';
 import { VariantCreation } from './variants/variant-creation.entity';
 import { VariantRateLimiter } from './variants/variant-rate-limiter';
+import { VariantMetrics } from './variants/variant.metrics';
 import { VariantsService } from './variants/variants.service';
 import { ImageWorkScheduler } from './work/image-work-scheduler';
 
@@ -29,11 +34,13 @@ import { ImageWorkScheduler } from './work/image-work-scheduler';
   controllers: [ImagesController, LinksController, CompatController],
   providers: [
     ImagesService,
+    DeliveryPlanner,
     ContentSender,
     ImageDecoder,
     ImageFileValidationPipe,
     UploadInterceptor,
     StorageReconciler,
+    MetadataBackfill,
     VariantsService,
     ImageTransformer,
     LinkSigner,
@@ -43,8 +50,12 @@ import { ImageWorkScheduler } from './work/image-work-scheduler';
     UploadAdmission,
     VariantRateLimiter,
     ImageWorkScheduler,
+    UploadMetrics,
+    VariantMetrics,
+    ImageIntake,
   ],
-  // The quota summary for GET /auth/me, and the upload admission for the Expect: 100-continue gate.
-  exports: [QuotaService, UploadAdmission, ImageWorkScheduler],
+  // The quota summary for GET /auth/me, and the upload admission for the Expect: 100-continue gate;
+  // the intake and the reconciler for resumable uploads (uploads/).
+  exports: [QuotaService, UploadAdmission, ImageWorkScheduler, ImageIntake, StorageReconciler],
 })
 export class ImagesModule {}

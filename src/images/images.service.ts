@@ -4,17 +4,22 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Page } from '../common/dto/page';
+import { RowReader } from '../database/row-reader';
 import { Readable } from 'node:stream';
 import { ByteRange, StorageDriver } from '../storage/storage-driver';
 import { ObjectNotFoundError } from '../storage/storage.errors';
 import { StoredContent } from './content/stored-content';
 import { ContentQueryDto } from './dto/content-query.dto';
 import { ImageDto } from './dto/image.dto';
+import { UpdateImageDto } from './dto/update-image.dto';
 import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
 import { imageAccess } from './image-access.policy';
 import { ImageNotFoundError } from './images.errors';
-import { ContentAccess } from './links/content-access';
+import { DeliveryPlanner } from './delivery/delivery-planner';
+import { ListTotals } from './list-totals';
+import { ContentAccess, cacheControlFor } from './links/content-access';
+import { ImageMetadata } from './metadata/image-metadata';
 import { storageKeys } from './storage-keys';
 import { QuotaService } from './quota/quota.service';
 import { ValidatedUpload } from './upload/received-upload';
@@ -27,6 +32,10 @@ const SORT_COLUMNS = { uploadedAt: 'image.uploaded_at', size: 'image.size', file
 @Injectable()
 export class ImagesService {
   private readonly logger = new Logger(ImagesService.name);
+  // The hot reads (metadata, content): SQL made once instead of a QueryBuilder per request.
+  private readonly byId: RowReader<Image>;
+  private readonly byIdAndOwner: RowReader<Image>;
+  private readonly totals = new ListTotals();
 
   constructor(
     @InjectRepository(Image) private readonly images: Repository<Image>,
@@ -34,7 +43,11 @@ export class ImagesService {
     private readonly variants: VariantsService,
     private readonly access: ContentAccess,
     private readonly quota: QuotaService,
-  ) {}
+    private readonly planner: DeliveryPlanner,
+  ) {
+    this.byId = new RowReader(images, ['id']);
+    this.byIdAndOwner = new RowReader(images, ['id', 'ownerId']);
+  }
 
   /** Makes a validated upload permanent: the bytes move to their key, then the row is written. */
   async create(owner: AuthUser, upload: ValidatedUpload): Promise<ImageDto> {
@@ -53,6 +66,7 @@ export class ImagesService {
       height: upload.height,
       checksum: upload.sha256,
       orientation: upload.orientation,
+      ...metadataColumns(upload.metadata),
       uploadedAt: new Date(),
     });
     try {
@@ -63,6 +77,7 @@ export class ImagesService {
       await this.storage.delete(storageKey).catch((e: unknown) => this.logger.error(`orphan ${storageKey} left: ${String(e)}`));
       throw error;
     }
+    this.totals.invalidate(owner.id);
     return ImageDto.from(image);
   }
 
@@ -70,6 +85,7 @@ export class ImagesService {
     const qb = this.images.createQueryBuilder('image');
     const ownerId = imageAccess.listOwner(user, query.ownerId);
     if (ownerId) qb.andWhere('image.owner_id = :ownerId', { ownerId });
+    if (query.checksum) qb.andWhere('image.checksum = :checksum', { checksum: query.checksum });
     if (query.mimeType) qb.andWhere('image.mime_type = :mimeType', { mimeType: query.mimeType });
     if (query.q) qb.andWhere("LOWER(image.filename) LIKE :q ESCAPE '!'", { q: `%${escapeLike(query.q.toLowerCase())}%` });
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
@@ -77,12 +93,32 @@ export class ImagesService {
       .addOrderBy('image.id', direction)
       .skip((query.page - 1) * query.limit)
       .take(query.limit);
-    const [rows, total] = await qb.getManyAndCount();
+    const rows = await qb.getMany();
+    const filter = { ownerId, mimeType: query.mimeType, q: query.q, checksum: query.checksum };
+    const total = await this.totals.get(filter, () => qb.getCount());
     return new Page(rows.map(ImageDto.from), total, query.page, query.limit);
   }
 
   async findOne(user: AuthUser, id: string): Promise<ImageDto> {
     return ImageDto.from(await this.findOwned(user, id));
+  }
+
+  /** JSON merge: absent fields stay, null clears; a new focal point drops the crops made around the old one. */
+  async update(user: AuthUser, id: string, patch: UpdateImageDto): Promise<ImageDto> {
+    const image = await this.findOwned(user, id);
+    const changes: Partial<Image> = {};
+    if (patch.filename !== undefined) changes.filename = patch.filename;
+    if (patch.alt !== undefined) changes.alt = patch.alt;
+    if (patch.focalPoint !== undefined)
+      Object.assign(changes, { focalX: patch.focalPoint?.x ?? null, focalY: patch.focalPoint?.y ?? null });
+    const focalMoved = patch.focalPoint !== undefined && (changes.focalX !== image.focalX || changes.focalY !== image.focalY);
+    if (Object.keys(changes).length) {
+      await this.images.update({ id: image.id }, changes);
+      // A new name changes which `q` listings count it.
+      if ('filename' in changes) this.totals.invalidate(image.ownerId);
+    }
+    if (focalMoved) await this.variants.invalidateCrops(image.id);
+    return ImageDto.from({ ...image, ...changes });
   }
 
   /**
@@ -96,6 +132,7 @@ export class ImagesService {
     await this.variants.removeAll(image.id);
     await this.storage.delete(image.storageKey);
     const { affected } = await this.images.delete({ id: image.id });
+    this.totals.invalidate(image.ownerId);
     if (!affected) throw new ImageNotFoundError();
     await this.variants.sweepOrphans(image.id);
   }
@@ -106,17 +143,25 @@ export class ImagesService {
   }
 
   /** The original's bytes, or a variant's when the query transforms it; by bearer token or signed link. */
-  async openContent(user: AuthUser | undefined, id: string, query: ContentQueryDto, signal?: AbortSignal): Promise<StoredContent> {
+  async openContent(
+    user: AuthUser | undefined,
+    id: string,
+    query: ContentQueryDto,
+    accept: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<StoredContent> {
     const grant = this.access.grant(user, id, query);
     const image = grant.user ? await this.findOwned(grant.user, id) : await this.findById(id);
     // A signed link's variants are on the owner's account: the owner shared it.
     const requesterId = grant.user?.id ?? image.ownerId;
-    const transform = await this.variants.normalise(image, query);
+    const plan = this.planner.plan(query, image.mimeType, accept);
+    const transform = await this.variants.normalise(image, plan.params);
     let variant = transform ? await this.variants.resolve(image, transform, requesterId, signal) : null;
     const content: StoredContent = {
       ...this.describe(image, variant),
       disposition: query.download ? 'attachment' : 'inline',
-      cacheControl: grant.cacheControl,
+      cacheControl: cacheControlFor(grant, image.checksum),
+      vary: plan.negotiated ? 'Accept' : undefined,
       open: async (range) => {
         try {
           return await this.openBytes(image, variant, range);
@@ -166,17 +211,22 @@ export class ImagesService {
 
   /** Another user's image answers exactly like a missing one. */
   private async findOwned(user: AuthUser, id: string): Promise<Image> {
-    const image = await this.images.findOneBy({ id, ...imageAccess.reachableBy(user) });
+    const { ownerId } = imageAccess.reachableBy(user);
+    const image = await (ownerId === undefined ? this.byId.find([id]) : this.byIdAndOwner.find([id, ownerId]));
     if (!image) throw new ImageNotFoundError();
     return image;
   }
 
   private async findById(id: string): Promise<Image> {
-    const image = await this.images.findOneBy({ id });
+    const image = await this.byId.find([id]);
     if (!image) throw new ImageNotFoundError();
     return image;
   }
 
+}
+
+function metadataColumns(m: ImageMetadata): Pick<Image, 'thumbhash' | 'dominantColor' | 'takenAt' | 'camera' | 'frames'> {
+  return { thumbhash: m.thumbhash, dominantColor: m.dominantColor, takenAt: m.takenAt, camera: m.camera, frames: m.frames };
 }
 
 function escapeLike(value: string): string {

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { FileHandle, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createHash, randomBytes } from 'node:crypto';
@@ -161,22 +161,43 @@ export class LocalDiskStorage extends StorageDriver {
   }
 }
 
+/**
+ * Bytes gathered before one write: an upload arrives in socket-sized chunks (16–64 KB), and one
+ * thread-pool write per chunk was a fifth of a 4.7 MB upload's main-thread time (`npm run bench`).
+ */
+const WRITE_BATCH_BYTES = 512 * 1024;
+
 /** Writes `body` to a new file, hashing it on the way, and fsyncs the file before closing it. */
 async function writeDurably(path: string, body: Readable): Promise<PutResult> {
   const handle = await open(path, 'wx');
   const hash = createHash('sha256');
   let size = 0;
+  let batch: Buffer[] = [];
+  let batched = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       hash.update(chunk);
       size += chunk.length;
-      await handle.write(chunk);
+      batch.push(chunk);
+      batched += chunk.length;
+      if (batched < WRITE_BATCH_BYTES) continue;
+      await writeFully(handle, batch, batched);
+      batch = [];
+      batched = 0;
     }
+    if (batched) await writeFully(handle, batch, batched);
     await handle.sync();
   } finally {
     await handle.close();
   }
   return { size, sha256: hash.digest('hex') };
+}
+
+async function writeFully(handle: FileHandle, chunks: Buffer[], length: number): Promise<void> {
+  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
+  for (let offset = 0; offset < bytes.length;) {
+    offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
+  }
 }
 
 async function syncFolder(path: string): Promise<void> {

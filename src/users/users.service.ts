@@ -3,17 +3,43 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
+import { RowReader } from '../database/row-reader';
 import { normaliseEmail } from './email';
 import { DuplicateEmailError } from './users.errors';
 import { Role } from './role';
 import { User } from './user.entity';
 
+/**
+ * How stale the guard's account lookup may be. A change made through this instance applies at once;
+ * one made elsewhere (another instance, or the database directly) within this bound.
+ */
+export const USER_LOOKUP_TTL_MS = 1000;
+const USER_LOOKUP_MAX = 10_000;
+
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  private readonly byId: RowReader<User>;
+  private readonly recent = new Map<string, { user: User; until: number }>();
+
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {
+    this.byId = new RowReader(users, ['id']);
+  }
 
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
+  }
+
+  /** The account as it was at most USER_LOOKUP_TTL_MS ago (per request: one query per user per second, not per request). */
+  async findCurrent(id: string): Promise<User | null> {
+    const now = Date.now();
+    const known = this.recent.get(id);
+    if (known && known.until > now) return known.user;
+    const user = await this.byId.find([id]);
+    this.recent.delete(id);
+    if (!user) return null;
+    if (this.recent.size >= USER_LOOKUP_MAX) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(id, { user, until: now + USER_LOOKUP_TTL_MS });
+    return user;
   }
 
   findByEmail(email: string): Promise<User | null> {
@@ -33,6 +59,7 @@ export class UsersService {
 
   async setRoleAndPassword(user: User, role: Role, passwordHash: string): Promise<void> {
     await this.users.update({ id: user.id }, { role, passwordHash });
+    this.recent.delete(user.id);
   }
 
   /**

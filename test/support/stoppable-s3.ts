@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { TestS3Server } from './s3-server';
+import { addMultipartListAndAbort } from './s3rver-multipart';
 // s3rver ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require('s3rver');
@@ -22,6 +23,7 @@ export async function startStoppableS3Server(bucket = 'images'): Promise<Stoppab
   let server: { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server } | undefined;
   const listen = async () => {
     server = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket }] });
+    addMultipartListAndAbort(server as never);
     port = (await server!.run()).port;
   };
   const shut = async () => {

@@ -3,12 +3,14 @@ import { Test } from '@nestjs/testing';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock';
 import { parseEnv } from '../../src/config';
+import { LOG_DESTINATION } from '../../src/common/logging/logger-params';
 import { StorageDriver } from '../../src/storage/storage-driver';
 import { TestS3Server, startS3Server, testStorage } from './s3-server';
 import { conformingRequest } from './spec-conformance';
@@ -25,6 +27,8 @@ export interface TestAppOptions {
   uploadDir?: string;
   /** Share an S3 server (two instances); by default TEST_STORAGE=s3 starts one per app. */
   s3?: TestS3Server;
+  /** Where the app's log lines go (set LOG_LEVEL in `env` too: tests are silent by default). */
+  logs?: DestinationStream;
 }
 
 export interface TestApp {
@@ -57,6 +61,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   // The configuration is handed in, parsed once; process.env is never touched.
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(parseEnv(env))] });
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
+  if (options.logs) builder = builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
   const moduleRef = await builder.compile();
   const app = configureApp(moduleRef.createNestApplication(APP_OPTIONS));
   await app.init();

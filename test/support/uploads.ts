@@ -17,6 +17,14 @@ export interface ImageBody {
   uploadedAt: string;
   ownerId: string;
   url: string;
+  alt: string | null;
+  focalPoint: { x: number; y: number } | null;
+  thumbhash: string | null;
+  dominantColor: string | null;
+  takenAt: string | null;
+  camera: string | null;
+  animated: boolean | null;
+  frames: number | null;
 }
 
 export async function imageRowCount(t: TestApp): Promise<number> {

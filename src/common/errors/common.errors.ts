@@ -42,3 +42,10 @@ export class UnsupportedMediaTypeError extends AppError {
     super(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'JSON expected: send the body as application/json');
   }
 }
+
+/** The same answer as an unknown route, for routes that exist only when configured on. */
+export class RouteNotFoundError extends AppError {
+  constructor() {
+    super(ErrorCode.NOT_FOUND, 'No route or resource matches this request');
+  }
+}

@@ -33,6 +33,10 @@ export enum ErrorCode {
   SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   SERVICE_BUSY = 'SERVICE_BUSY',
   CLIENT_CLOSED_REQUEST = 'CLIENT_CLOSED_REQUEST',
+  UPLOAD_NOT_FOUND = 'UPLOAD_NOT_FOUND',
+  UPLOAD_OFFSET_MISMATCH = 'UPLOAD_OFFSET_MISMATCH',
+  UPLOAD_EXPIRED = 'UPLOAD_EXPIRED',
+  TUS_VERSION_UNSUPPORTED = 'TUS_VERSION_UNSUPPORTED',
 }
 
 /** The one place a code meets its HTTP status: the edge (the exception filter) looks it up here. */
@@ -71,6 +75,11 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.SERVICE_BUSY]: 503,
   // Not a status anyone receives: the client is gone. nginx's 499, for the logs.
   [ErrorCode.CLIENT_CLOSED_REQUEST]: 499,
+  // tus 1.0.0's own statuses (/uploads).
+  [ErrorCode.UPLOAD_NOT_FOUND]: 404,
+  [ErrorCode.UPLOAD_OFFSET_MISMATCH]: 409,
+  [ErrorCode.UPLOAD_EXPIRED]: 410,
+  [ErrorCode.TUS_VERSION_UNSUPPORTED]: 412,
 };
 
 /** The code a bare status gets when something other than an AppError (Nest, a parser) raised it. */

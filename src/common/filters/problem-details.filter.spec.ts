@@ -1,4 +1,5 @@
 import { ArgumentsHost, BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import { MetricsService } from '../../metrics/metrics.service';
 import { ThrottlerException } from '@nestjs/throttler';
 import { AppError, ERROR_STATUS, ErrorCode } from '../errors';
 import { ProblemDetailsFilter } from './problem-details.filter';
@@ -31,7 +32,7 @@ function answer(exception: unknown, options: { headersSent?: boolean; complete?:
   };
   const req = { originalUrl: '/images/x?q=1', url: '/images/x?q=1', headers: {}, complete: options.complete ?? true };
   const host = { switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }) } as unknown as ArgumentsHost;
-  new ProblemDetailsFilter().catch(exception, host);
+  new ProblemDetailsFilter(new MetricsService()).catch(exception, host);
   return written;
 }
 

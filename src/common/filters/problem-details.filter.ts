@@ -1,10 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import type { Counter } from 'prom-client';
 import type { Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../../database/database-errors';
+import { MetricsService } from '../../metrics/metrics.service';
+import { StorageUnavailableError } from '../../storage/storage.errors';
 import { AppError, ERROR_STATUS, ErrorCode, FieldError, ServiceUnavailableError, defaultCodeOf } from '../errors';
 import { REQUEST_ID_HEADER, requestIdOf } from '../middleware/request-id.middleware';
-import { ProblemDetails, instanceOf, titleOf } from './problem-details';
+import { ProblemDetails, instanceOf, recordProblemCode, titleOf } from './problem-details';
+
+type Backend = 'database' | 'storage';
 
 interface Mapped {
   status: number;
@@ -12,6 +17,8 @@ interface Mapped {
   detail: string;
   errors?: FieldError[];
   headers?: Record<string, string>;
+  /** Set when the error says a backing service is unavailable. */
+  backend?: Backend;
 }
 
 const INTERNAL: Mapped = { status: 500, code: ErrorCode.INTERNAL_ERROR, detail: 'The server could not complete the request' };
@@ -20,13 +27,24 @@ const INTERNAL: Mapped = { status: 500, code: ErrorCode.INTERNAL_ERROR, detail: 
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
+  private readonly backendErrors: Counter<'backend'>;
+
+  constructor(metrics: MetricsService) {
+    this.backendErrors = metrics.counter({
+      name: 'backend_unavailable_errors_total',
+      help: 'Requests that failed because the database or the storage was unavailable',
+      labelNames: ['backend'],
+    });
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const mapped = map(exception);
-    if (mapped.status >= 500) this.logger.error(describe(exception), (exception as Error)?.stack);
+    if (mapped.backend) this.backendErrors.inc({ backend: mapped.backend });
+    recordProblemCode(res, mapped.code);
+    if (mapped.status >= 500) this.log5xx(exception, req);
     if (res.headersSent) {
       res.destroy();
       return;
@@ -53,6 +71,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     res.removeHeader('Last-Modified');
     res.status(mapped.status).type('application/problem+json').send(JSON.stringify(body));
   }
+
+  /** A client that went away (an aborted upload) is its own doing: a warning, not a server error. */
+  private log5xx(exception: unknown, req: Request): void {
+    if (req.destroyed) this.logger.warn(`client gone: ${describe(exception)}`);
+    else this.logger.error(describe(exception), (exception as Error)?.stack);
+  }
 }
 
 function map(exception: unknown): Mapped {
@@ -61,7 +85,7 @@ function map(exception: unknown): Mapped {
     return { status: 429, code: ErrorCode.RATE_LIMITED, detail: 'Too many requests; retry after the time in Retry-After' };
   }
   if (exception instanceof HttpException) return fromHttpException(exception);
-  if (isDatabaseUnavailable(exception)) return fromAppError(new ServiceUnavailableError());
+  if (isDatabaseUnavailable(exception)) return { ...fromAppError(new ServiceUnavailableError()), backend: 'database' };
   // Node's own 4xx errors (a body stream that failed mid-read, say) keep their status.
   const status = (exception as { status?: unknown } | undefined)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -71,7 +95,15 @@ function map(exception: unknown): Mapped {
 }
 
 function fromAppError(error: AppError): Mapped {
-  return { status: ERROR_STATUS[error.code], code: error.code, detail: error.detail, errors: error.errors, headers: error.headers };
+  const backend: Backend | undefined = error instanceof StorageUnavailableError ? 'storage' : undefined;
+  return {
+    status: ERROR_STATUS[error.code],
+    code: error.code,
+    detail: error.detail,
+    errors: error.errors,
+    headers: error.headers,
+    backend,
+  };
 }
 
 /** Nest's own exceptions: unknown routes (404), its built-in pipes, anything a library throws. */

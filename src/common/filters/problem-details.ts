@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { FieldError } from '../errors';
 
@@ -34,4 +35,13 @@ export function instanceOf(target: string | undefined): string {
 /** A problem without field errors, for answers written outside the exception filter. */
 export function problemOf(status: number, code: string, detail: string, instance: string, requestId: string): ProblemDetails {
   return { type: 'about:blank', title: titleOf(status), status, detail, instance, code, requestId };
+}
+
+/** The filter notes the code it answered with, so whatever counts outcomes after the response can read it. */
+export function recordProblemCode(res: Response, code: string): void {
+  res.locals.problemCode = code;
+}
+
+export function problemCodeOf(res: Response): string | undefined {
+  return res.locals?.problemCode as string | undefined;
 }

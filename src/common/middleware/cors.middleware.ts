@@ -14,7 +14,25 @@ export class CorsMiddleware implements NestMiddleware {
     this.handler = origins.length
       ? cors({
           origin: origins.includes('*') ? '*' : origins,
-          exposedHeaders: ['X-Request-Id', 'Location', 'ETag', 'Content-Range', 'Content-Disposition', 'Retry-After', 'WWW-Authenticate'],
+          exposedHeaders: [
+            'X-Request-Id',
+            'Location',
+            'ETag',
+            'Content-Range',
+            'Content-Disposition',
+            'Retry-After',
+            'WWW-Authenticate',
+            // tus (/uploads)
+            'Tus-Resumable',
+            'Tus-Version',
+            'Tus-Extension',
+            'Tus-Max-Size',
+            'Upload-Offset',
+            'Upload-Length',
+            'Upload-Metadata',
+            'Upload-Expires',
+            'Image-Location',
+          ],
           maxAge: 600,
         })
       : undefined;

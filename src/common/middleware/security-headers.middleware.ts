@@ -15,9 +15,33 @@ const headers = helmet({
   crossOriginResourcePolicy: { policy: 'same-site' },
 });
 
+/**
+ * helmet's answer is the same for every request (no directive depends on it): recorded once, then
+ * replayed, instead of eleven middleware calls per request. Same headers, same order.
+ */
+function recordHeaders(): Array<[string, string]> {
+  const recorded: Array<[string, string]> = [];
+  const recorder = {
+    setHeader: (name: string, value: string) => recorded.push([name, value]),
+    removeHeader: () => undefined,
+  };
+  let finished = false;
+  headers({} as Request, recorder as unknown as Response, (error?: unknown) => {
+    if (error) throw error as Error;
+    finished = true;
+  });
+  if (!finished) throw new Error('helmet did not finish synchronously');
+  return recorded;
+}
+
+const SECURITY_HEADERS = recordHeaders();
+
 @Injectable()
 export class SecurityHeadersMiddleware implements NestMiddleware {
-  use(req: Request, res: Response, next: NextFunction): void {
-    headers(req, res, next);
+  use(_req: Request, res: Response, next: NextFunction): void {
+    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+    // Express's x-powered-by is disabled in app.setup; helmet removed it too.
+    res.removeHeader('X-Powered-By');
+    next();
   }
 }

@@ -17,6 +17,7 @@ export class ContentSender {
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', content.lastModified.toUTCString());
     res.setHeader('Cache-Control', content.cacheControl);
+    if (content.vary) res.setHeader('Vary', content.vary);
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     // Defence in depth: stored bytes opened as a document (directly or in a frame) get no script and no origin.

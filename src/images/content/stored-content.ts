@@ -11,5 +11,7 @@ export interface StoredContent {
   filename: string;
   disposition: 'inline' | 'attachment';
   cacheControl: string;
+  /** `Accept` when the format was negotiated (`format=auto`). */
+  vary?: string;
   open(range?: ByteRange): Promise<Readable>;
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { TransformParamsDto } from './transform-params.dto';
 
 export class ContentQueryDto extends TransformParamsDto {
@@ -21,4 +21,14 @@ export class ContentQueryDto extends TransformParamsDto {
   @IsString()
   @MaxLength(256)
   sig?: string;
+
+  @ApiPropertyOptional({
+    pattern: '^[0-9a-f]{16}$',
+    example: '9f86d081884c7d65',
+    description:
+      "Signed links: the first 16 hex digits of the image's checksum. With it the answer is `Cache-Control: public, max-age=…, immutable`",
+  })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{16}$/)
+  v?: string;
 }

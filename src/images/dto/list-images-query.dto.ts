@@ -25,6 +25,17 @@ export class ListImagesQueryDto extends PaginationQueryDto {
   @Matches(/^\P{Cc}*$/u, { message: '$property must not contain control characters' })
   q?: string;
 
+  @ApiPropertyOptional({
+    pattern: '^[0-9a-fA-F]{64}$',
+    example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    description: 'Only images with exactly these bytes: their SHA-256, hex, any case (check before uploading the same file again)',
+  })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'must be a SHA-256: 64 hexadecimal characters' })
+  @IsString()
+  @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))
+  checksum?: string;
+
   @ApiPropertyOptional({ format: 'uuid', description: "Admins only: another user's images (any case)" })
   @IsOptional()
   @IsUUID()

@@ -4,11 +4,18 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../../common/clock';
 import { linksConfig } from '../config/links.config';
 import { InvalidSignatureError, LinkExpiredError } from '../images.errors';
-import { TransformParams, pickTransformParams, toQueryString } from '../variants/transform-params';
+import { RequestedParams, pickTransformParams, toQueryString } from '../variants/transform-params';
 
-export interface SignedLinkQuery extends TransformParams {
+export interface SignedLinkQuery extends RequestedParams {
   expires?: number;
   sig?: string;
+  /** The first 16 hex digits of the image's checksum: the link names these exact bytes. */
+  v?: string;
+}
+
+/** What a link signs besides the image and expiry: its transform parameters, then its version. */
+export function signedParamsOf(query: SignedLinkQuery): string {
+  return [toQueryString(pickTransformParams(query)), query.v === undefined ? '' : `v=${query.v}`].filter(Boolean).join('&');
 }
 
 /** Signs and checks content links: HMAC-SHA256 under SECRET_KEY over the image id, the expiry and the parameters. */
@@ -28,7 +35,7 @@ export class LinkSigner {
   verify(imageId: string, query: SignedLinkQuery): number {
     const { expires, sig } = query;
     if (expires === undefined || !sig) throw new InvalidSignatureError();
-    const expected = this.sign(imageId, toQueryString(pickTransformParams(query)), expires);
+    const expected = this.sign(imageId, signedParamsOf(query), expires);
     if (!sameText(sig, expected)) throw new InvalidSignatureError();
     const left = expires - this.nowSeconds();
     if (left <= 0) throw new LinkExpiredError();

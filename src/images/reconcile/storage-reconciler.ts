@@ -23,6 +23,16 @@ export interface ReconcileReport {
   emptyFolders: string[];
   /** Objects deleted (empty folders are removed too, but not counted). */
   deleted: number;
+  /** Resumable uploads still in progress, and the bytes they hold so far. */
+  resumable: { uploads: number; bytes: number; expired: number };
+}
+
+/** What the resumable uploads (uploads/) tell the reconciler: their live keys, and their expiry. */
+export interface ResumableUploadSource {
+  /** Uploads in progress: each one's key (its other objects add an extension: `.json`, `.info`, `.part`) and the bytes received so far. */
+  inProgress(): Promise<{ keys: string[]; bytes: number }>;
+  /** Expired uploads: how many (`apply`: removed, with their bytes). */
+  expired(apply: boolean): Promise<number>;
 }
 
 export const DEFAULT_GRACE_MS = 60 * 60 * 1000;
@@ -31,6 +41,7 @@ export const DEFAULT_GRACE_MS = 60 * 60 * 1000;
 @Injectable()
 export class StorageReconciler implements OnApplicationBootstrap {
   private readonly logger = new Logger(StorageReconciler.name);
+  private resumable?: ResumableUploadSource;
 
   constructor(
     private readonly storage: StorageDriver,
@@ -48,13 +59,30 @@ export class StorageReconciler implements OnApplicationBootstrap {
       .catch((error: unknown) => this.logger.warn(`Storage check skipped: ${String(error)}`));
   }
 
+  /** The uploads module registers its uploads in progress: their objects are neither orphans nor stale. */
+  registerResumableUploads(source: ResumableUploadSource): void {
+    this.resumable = source;
+  }
+
   async reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
+    // Expired uploads first: their objects then count (and go) as stale temporaries.
+    const expired = (await this.resumable?.expired(options.apply)) ?? 0;
+    const live = (await this.resumable?.inProgress()) ?? { keys: [], bytes: 0 };
     const referenced = await this.referencedKeys();
     const cutoff = this.clock.now().getTime() - options.graceMs;
-    const report: ReconcileReport = { orphans: [], staleTemporary: [], missing: [], emptyFolders: [], deleted: 0 };
+    const report: ReconcileReport = {
+      orphans: [],
+      staleTemporary: [],
+      missing: [],
+      emptyFolders: [],
+      deleted: 0,
+      resumable: { uploads: live.keys.length, bytes: live.bytes, expired },
+    };
+    const liveKeys = new Set(live.keys);
     const present = new Set<string>();
     for await (const object of this.storage.list()) {
       present.add(object.key);
+      if (liveKeys.has(object.key.replace(/\.[a-z]+$/, ''))) continue;
       if (referenced.has(object.key) || object.modifiedAt.getTime() > cutoff) continue;
       (isTemporary(object) ? report.staleTemporary : report.orphans).push(object.key);
     }
@@ -97,6 +125,8 @@ function isTemporary(object: StoredObject): boolean {
 export function summary(report: ReconcileReport): string {
   return (
     `${report.orphans.length} orphan object(s), ${report.staleTemporary.length} stale temporary object(s), ` +
-    `${report.emptyFolders.length} empty folder(s), ${report.missing.length} row(s) with missing bytes`
+    `${report.emptyFolders.length} empty folder(s), ${report.missing.length} row(s) with missing bytes, ` +
+    `${report.resumable.uploads} resumable upload(s) in progress (${report.resumable.bytes} bytes), ` +
+    `${report.resumable.expired} expired`
   );
 }

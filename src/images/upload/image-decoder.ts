@@ -9,11 +9,23 @@ import { DecodeMemoryExceededError, ImageCorruptError, ImageDimensionsTooLargeEr
 import { decodeCost } from './decode-cost';
 import { loadStoredImage } from '../work/image-loader';
 import { tooComplexOr } from '../work/sharp-errors';
+import { describeImage } from '../metadata/describe-image';
+import { ImageMetadata } from '../metadata/image-metadata';
+import { PLACEHOLDER_SIDE } from '../metadata/placeholder';
+import { displayedSize } from '../variants/transform-params';
 
 /** libvips shrinks JPEG and WebP while decoding: every byte is still read, at a fraction of the work. */
 const SHRINK = 8;
 
-/** Proves that stored bytes decode as the detected type, and within the pixel limit. */
+/** What one decode proves and tells: the size as displayed (EXIF orientation applied) and the metadata. */
+export interface VerifiedImage {
+  width: number;
+  height: number;
+  orientation: number;
+  metadata: ImageMetadata;
+}
+
+/** Proves that stored bytes decode as the detected type, and within the pixel limit; describes them on the way. */
 @Injectable()
 export class ImageDecoder {
   constructor(
@@ -22,7 +34,7 @@ export class ImageDecoder {
     @Inject(imageWorkConfig.KEY) private readonly work: ConfigType<typeof imageWorkConfig>,
   ) {}
 
-  async verify(key: string, type: ImageFormat): Promise<{ width: number; height: number; orientation: number }> {
+  async verify(key: string, type: ImageFormat): Promise<VerifiedImage> {
     const image = await this.load(key);
     // The header alone first: a 30000×30000 claim is refused before any pixel is decoded.
     const meta = await image.metadata().catch(() => {
@@ -31,15 +43,26 @@ export class ImageDecoder {
     const width = meta.width ?? 0;
     const height = meta.pageHeight ?? meta.height ?? 0;
     if (meta.format !== type.name || !width || !height) throw new ImageCorruptError();
-    if (width * (meta.height ?? height) > this.cfg.maxImagePixels) throw new ImageDimensionsTooLargeError(`The image is ${width}×${height} = ${width * height} pixels; the limit is ${this.cfg.maxImagePixels}`);
+    if (width * (meta.height ?? height) > this.cfg.maxImagePixels)
+      throw new ImageDimensionsTooLargeError(
+        `The image is ${width}×${height} = ${width * height} pixels; the limit is ${this.cfg.maxImagePixels}`,
+      );
     this.checkCost(meta);
-    await image
-      .resize({ width: Math.max(1, Math.ceil(width / SHRINK)), kernel: 'nearest', fastShrinkOnLoad: true })
+    const orientation = meta.orientation ?? 1;
+    const shown = displayedSize({ width, height }, orientation);
+    // rotate(): the pixels as displayed, so the placeholder matches what a browser shows.
+    const decoded = await image
+      .rotate()
+      .resize({
+        width: Math.min(shown.width, Math.max(Math.ceil(shown.width / SHRINK), PLACEHOLDER_SIDE)),
+        kernel: 'nearest',
+        fastShrinkOnLoad: true,
+      })
       .timeout({ seconds: this.work.decodeTimeoutSeconds })
       .raw()
-      .toBuffer()
+      .toBuffer({ resolveWithObject: true })
       .catch((error: unknown) => tooComplexOr(error, () => new ImageCorruptError()));
-    return { width, height, orientation: meta.orientation ?? 1 };
+    return { ...shown, orientation, metadata: await describeImage(meta, decoded) };
   }
 
   /** Side and memory limits from the header. The decode reads one page (animated: false), and meta describes that page. */

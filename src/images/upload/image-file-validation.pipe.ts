@@ -37,11 +37,12 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     }
     await this.checkEnd(upload.tempKey, detected);
     const owner = upload.ownerId ?? 'anonymous';
-    const { width, height, orientation } = await this.work.run(owner, 'verify', () => this.decoder.verify(upload.tempKey, detected));
-    return { ...upload, mimeType: detected.mimeType, extension: detected.extension, width, height, orientation };
+    const verified = await this.work.run(owner, 'verify', () => this.decoder.verify(upload.tempKey, detected));
+    return { ...upload, mimeType: detected.mimeType, extension: detected.extension, ...verified };
   }
 
-  private checkExtension(filename: string) {
+  /** Step 3 alone: what a resumable upload checks from its announced name before any byte arrives. */
+  checkExtension(filename: string) {
     const extension = extensionOf(filename);
     if (!extension) throw new UnsupportedFileTypeError(`Files without an extension are not accepted; allowed: ${this.allowed()}`);
     const type = this.cfg.allowedExtensions.includes(extension) ? uploadFormatForExtension(extension) : undefined;

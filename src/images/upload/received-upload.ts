@@ -1,3 +1,5 @@
+import { ImageMetadata } from '../metadata/image-metadata';
+
 /** A file part that was streamed to a temporary storage key, not yet validated. */
 export interface ReceivedUpload {
   tempKey: string;
@@ -13,8 +15,10 @@ export interface ReceivedUpload {
 export interface ValidatedUpload extends ReceivedUpload {
   mimeType: string;
   extension: string;
+  /** As displayed (EXIF orientation applied). */
   width: number;
   height: number;
-  /** EXIF orientation (1–8); `width`/`height` are as stored. */
+  /** EXIF orientation (1–8) of the stored pixels. */
   orientation: number;
+  metadata: ImageMetadata;
 }

@@ -30,6 +30,14 @@ export class UploadAdmission {
     return method === 'POST' && UPLOAD_ROUTE.test((url ?? '').split('?')[0]);
   }
 
+  /** An exact length announced ahead of the bytes (a resumable upload's Upload-Length): it fits, or this throws. */
+  async admitLength(ownerId: string, bytes: number): Promise<void> {
+    const max = this.cfg.maxContentLength;
+    if (bytes > max) throw new FileTooLargeError(max);
+    const remaining = await this.quota.remaining(ownerId);
+    if (remaining !== undefined && bytes > remaining) throw new QuotaExceededError(this.quota.quotaBytes!);
+  }
+
   async limitFor(ownerId: string, contentLength: string | undefined): Promise<ByteLimit> {
     const max = this.cfg.maxContentLength;
     const announced = contentLength !== undefined && /^\d+$/.test(contentLength) ? Number(contentLength) : undefined;

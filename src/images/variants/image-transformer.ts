@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { buffer } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
+import { deliveryConfig } from '../config/delivery.config';
 import { imageWorkConfig } from '../config/image-work.config';
 import { uploadConfig } from '../config/upload.config';
 import { StorageDriver } from '../../storage/storage-driver';
+import { DecodeMemoryExceededError } from '../images.errors';
+import { decodeCost } from '../upload/decode-cost';
 import { loadStoredImage } from '../work/image-loader';
 import { DEFAULT_QUALITY, EncodeFormat, Transform } from './transform-params';
 
@@ -23,21 +27,21 @@ export interface TransformOutput {
  */
 export const ENCODER_EFFORT: Partial<Record<EncodeFormat, number>> = { avif: 0, webp: 4 };
 
-/** Resizes and converts a stored image with sharp: EXIF orientation applied, metadata stripped. */
+/** Resizes, crops and converts a stored image with sharp: EXIF orientation applied, metadata stripped, animation kept where it can be. */
 @Injectable()
 export class ImageTransformer {
   constructor(
     private readonly storage: StorageDriver,
     @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
     @Inject(imageWorkConfig.KEY) private readonly work: ConfigType<typeof imageWorkConfig>,
+    @Inject(deliveryConfig.KEY) private readonly delivery: ConfigType<typeof deliveryConfig>,
   ) {}
 
   async transform(sourceKey: string, transform: Transform): Promise<TransformOutput> {
-    const image = await this.load(sourceKey);
+    const { image, frames } = await this.load(sourceKey, transform);
     // Without keepMetadata/withMetadata sharp writes no EXIF, XMP or ICC; rotate() bakes the orientation in first.
     image.rotate();
-    // The size was resolved beforehand (no enlargement, at most 4096 a side): sharp is told it exactly.
-    if (transform.resize) image.resize(transform.resize);
+    this.resize(image, transform, frames);
     const { encodeAs } = transform;
     image.toFormat(encodeAs, { quality: transform.params.q ?? DEFAULT_QUALITY[encodeAs], effort: ENCODER_EFFORT[encodeAs] });
     image.timeout({ seconds: this.work.decodeTimeoutSeconds });
@@ -50,7 +54,28 @@ export class ImageTransformer {
     return { stream: image, info };
   }
 
-  private load(key: string): Promise<sharp.Sharp> {
-    return loadStoredImage(this.storage, key, { limitInputPixels: this.cfg.maxImagePixels, animated: false });
+  /** The size was resolved beforehand (no enlargement, at most 4096 a side): sharp is told it exactly. */
+  private resize(image: sharp.Sharp, { resize, crop }: Transform, frames: number): void {
+    if (!resize) return;
+    // A focal crop cuts its region out first; the resize then only scales it (cover absorbs a pixel of rounding).
+    if (crop && 'region' in crop) image.extract(crop.region);
+    // libvips' attention/entropy read one page: an animation is cropped at the centre.
+    const strategy = crop && 'strategy' in crop && frames === 1 ? sharp.strategy[crop.strategy] : undefined;
+    image.resize({ ...resize, position: strategy ?? 'centre' });
+  }
+
+  /** The source, with every frame (up to MAX_ANIMATION_FRAMES) when the output keeps them; frames × pixels must fit MAX_DECODE_MEMORY. */
+  private async load(key: string, transform: Transform): Promise<{ image: sharp.Sharp; frames: number }> {
+    const single = { limitInputPixels: this.cfg.maxImagePixels, animated: false };
+    if (!transform.animate) return { image: await loadStoredImage(this.storage, key, single), frames: 1 };
+    // Animated sources are read whole first (at most MAX_CONTENT_LENGTH): the header decides how they load.
+    const opened = await this.storage.openInput(key);
+    const input = 'location' in opened ? opened.location : await buffer(opened.stream);
+    const meta = await sharp(input, single).metadata();
+    const frames = Math.min(meta.pages ?? 1, this.delivery.maxAnimationFrames);
+    if (frames <= 1) return { image: sharp(input, single), frames: 1 };
+    const cost = decodeCost({ ...meta, height: (meta.pageHeight ?? meta.height ?? 0) * frames });
+    if (cost > this.cfg.maxDecodeMemory) throw new DecodeMemoryExceededError(cost, this.cfg.maxDecodeMemory);
+    return { image: sharp(input, { pages: frames, limitInputPixels: this.cfg.maxImagePixels * frames }), frames };
   }
 }

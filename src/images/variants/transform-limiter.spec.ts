@@ -20,7 +20,7 @@ describe('TransformLimiter', () => {
     );
     await Promise.resolve();
     expect(started).toEqual([0, 1]);
-    expect(limiter.active).toBe(2);
+    expect(limiter.running).toBe(2);
     gates[0].resolve();
     await expect(runs[0]).resolves.toBe(0);
     await Promise.resolve();
@@ -28,7 +28,7 @@ describe('TransformLimiter', () => {
     gates[1].resolve();
     gates[2].resolve();
     await expect(Promise.all(runs)).resolves.toEqual([0, 1, 2]);
-    expect(limiter.active).toBe(0);
+    expect(limiter.running).toBe(0);
   });
 
   it('frees the slot when a task fails', async () => {

@@ -3,7 +3,7 @@
  * Hand-written because it is a dozen lines and the maintained packages (p-limit) are ESM-only.
  */
 export class TransformLimiter {
-  private running = 0;
+  private busy = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly limit: number) {
@@ -19,13 +19,19 @@ export class TransformLimiter {
     }
   }
 
-  get active(): number {
-    return this.running;
+  /** Tasks holding a slot. */
+  get running(): number {
+    return this.busy;
+  }
+
+  /** Tasks waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
   }
 
   private acquire(): Promise<void> {
-    if (this.running < this.limit) {
-      this.running += 1;
+    if (this.busy < this.limit) {
+      this.busy += 1;
       return Promise.resolve();
     }
     return new Promise((resolve) => this.waiting.push(resolve));
@@ -33,8 +39,8 @@ export class TransformLimiter {
 
   private release(): void {
     const next = this.waiting.shift();
-    // The slot passes straight to the next task, so `running` stays the same.
+    // The slot passes straight to the next task, so `busy` stays the same.
     if (next) next();
-    else this.running -= 1;
+    else this.busy -= 1;
   }
 }

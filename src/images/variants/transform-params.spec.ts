@@ -135,3 +135,39 @@ describe('hashOfKey', () => {
     expect(hashOfKey('w=1')).toMatch(/^[0-9a-f]{32}$/);
   });
 });
+
+describe('normaliseTransform: crop positions and focal points', () => {
+  const photo = { mimeType: 'image/jpeg', width: 1000, height: 500 };
+
+  it('keys attention/entropy only when a cover crop cuts something', () => {
+    expect(normaliseTransform({ w: 100, h: 100, fit: 'cover', position: 'attention' }, photo)).toMatchObject({
+      key: 'w=100&h=100&fit=cover&position=attention',
+      crop: { strategy: 'attention' },
+    });
+    // The box has the image's aspect: nothing is cut, so the position changes nothing.
+    expect(normaliseTransform({ w: 200, h: 100, fit: 'cover', position: 'entropy' }, photo)?.key).toBe('w=200&h=100&fit=cover');
+    expect(normaliseTransform({ w: 100, h: 100, fit: 'contain', position: 'attention' }, photo)?.key).toBe('w=100&h=100&fit=contain');
+    expect(normaliseTransform({ w: 100, h: 100, fit: 'cover', position: 'center' }, photo)?.key).toBe('w=100&h=100&fit=cover');
+  });
+
+  it('crops around the focal point by default, keyed by the region it cuts', () => {
+    const focal = { ...photo, focalPoint: { x: 0.9, y: 0.5 } };
+    expect(normaliseTransform({ w: 100, h: 100, fit: 'cover' }, focal)).toMatchObject({
+      key: 'w=100&h=100&fit=cover&crop=500,0,500,500',
+      crop: { region: { left: 500, top: 0, width: 500, height: 500 } },
+    });
+    // An explicit position overrides the focal point; center is then part of the key.
+    expect(normaliseTransform({ w: 100, h: 100, fit: 'cover', position: 'center' }, focal)).toMatchObject({
+      key: 'w=100&h=100&fit=cover&position=center',
+      crop: undefined,
+    });
+  });
+
+  it('lets GIF and WebP originals keep their frames only in formats that encode them', () => {
+    const gif = { mimeType: 'image/gif', width: 100, height: 100 };
+    expect(normaliseTransform({ w: 50 }, gif)?.animate).toBe(true);
+    expect(normaliseTransform({ w: 50, format: 'webp' }, gif)?.animate).toBe(true);
+    expect(normaliseTransform({ w: 50, format: 'avif' }, gif)?.animate).toBe(false);
+    expect(normaliseTransform({ w: 50, format: 'webp' }, photo)?.animate).toBe(false);
+  });
+});

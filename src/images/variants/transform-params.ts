@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FocalPoint, Region, focalCrop } from '../delivery/focal-crop';
 import { EncodeFormat, EXTENSION_OF_FORMAT, MIME_OF_FORMAT, OUTPUT_FORMATS, OutputFormat, formatNamed, formatOfMimeType } from '../formats';
 
 export { EXTENSION_OF_FORMAT, MIME_OF_FORMAT, OUTPUT_FORMATS };
@@ -6,8 +7,11 @@ export type { EncodeFormat, OutputFormat };
 export const FITS = ['cover', 'contain', 'inside', 'outside', 'fill'] as const;
 export const MAX_DIMENSION = 4096;
 export const DEFAULT_FIT: Fit = 'inside';
+/** Where a `cover` crop looks: the centre, or sharp's `attention` (salient features) and `entropy` strategies. */
+export const POSITIONS = ['center', 'attention', 'entropy'] as const;
 
 export type Fit = (typeof FITS)[number];
+export type Position = (typeof POSITIONS)[number];
 
 export interface TransformParams {
   w?: number;
@@ -15,7 +19,14 @@ export interface TransformParams {
   fit?: Fit;
   format?: OutputFormat;
   q?: number;
+  position?: Position;
 }
+
+/** What a request may ask for: `format=auto` (negotiated per request) and a named preset too. */
+export type RequestedParams = Omit<TransformParams, 'format'> & { format?: OutputFormat | 'auto'; preset?: string };
+
+/** How a `cover` resize picks what to keep: a sharp strategy, or a region cut out first (a focal point). */
+export type Crop = { strategy: 'attention' | 'entropy' } | { region: Region };
 
 /** How the transformer resizes: `fill` scales the whole image to exactly width×height; `cover` crops, `contain` pads. */
 export interface Resize {
@@ -34,6 +45,9 @@ export interface Transform {
   resize?: Resize;
   /** The output's size, known before anything is decoded. */
   output: { width: number; height: number };
+  crop?: Crop;
+  /** Both formats can hold frames: an animated original keeps them (up to MAX_ANIMATION_FRAMES). */
+  animate: boolean;
 }
 
 /** What normalisation needs of the original: its type and its size as displayed (EXIF orientation applied). */
@@ -41,11 +55,13 @@ export interface SourceImage {
   mimeType: string;
   width: number;
   height: number;
+  /** Where `cover` crops centre by default (the image's focalPoint). */
+  focalPoint?: FocalPoint;
 }
 
 /** The encoders' quality when `q` is absent; asking for it explicitly is the same variant. */
 export const DEFAULT_QUALITY: Partial<Record<EncodeFormat, number>> = { jpeg: 80, webp: 80, avif: 50 };
-const KEY_ORDER: (keyof TransformParams)[] = ['w', 'h', 'fit', 'format', 'q'];
+const KEY_ORDER: (keyof RequestedParams)[] = ['w', 'h', 'fit', 'format', 'q', 'position', 'preset'];
 
 export function formatOfMime(mimeType: string): EncodeFormat {
   const format = formatOfMimeType(mimeType);
@@ -66,15 +82,39 @@ export function normaliseTransform(requested: TransformParams, source: SourceIma
   const resize = resolveResize(requested, source);
   if (!resize && encodeAs === original) return null;
   const q = requested.q !== DEFAULT_QUALITY[encodeAs] ? requested.q : undefined;
+  const cuts = resize?.fit === 'cover' && cutsSomething(resize, source);
   const params = compact({
     w: resize?.width,
     h: resize?.height,
     fit: resize ? canonicalFit(resize, source) : undefined,
     format: encodeAs !== original ? encodeAs : undefined,
     q: formatNamed(encodeAs).lossy ? q : undefined,
+    position: cuts ? canonicalPosition(requested.position, source) : undefined,
   } as TransformParams);
   const output = resize ? { width: resize.width, height: resize.height } : { width: source.width, height: source.height };
-  return { params, key: toQueryString(params), encodeAs, resize, output };
+  const crop = cuts ? cropOf(params.position, source, output) : undefined;
+  // A focal crop is keyed by the region it cuts: focal points that cut the same region share a variant.
+  const region =
+    crop && 'region' in crop ? `&crop=${[crop.region.left, crop.region.top, crop.region.width, crop.region.height].join(',')}` : '';
+  const animate = formatNamed(original).animates && formatNamed(encodeAs).encodesAnimation;
+  return { params, key: toQueryString(params) + region, encodeAs, resize, output, crop, animate };
+}
+
+/** A `cover` resize that scales the whole image to the box cuts nothing: its position does not matter. */
+function cutsSomething(resize: Resize, { width: W, height: H }: SourceImage): boolean {
+  const scale = Math.max(resize.width / W, resize.height / H);
+  return Math.round(W * scale) > resize.width || Math.round(H * scale) > resize.height;
+}
+
+/** `center` is the default only without a focal point; with one, it overrides it. */
+function canonicalPosition(position: Position | undefined, source: SourceImage): Position | undefined {
+  return position === 'center' && !source.focalPoint ? undefined : position;
+}
+
+function cropOf(position: Position | undefined, source: SourceImage, output: { width: number; height: number }): Crop | undefined {
+  if (position === 'attention' || position === 'entropy') return { strategy: position };
+  if (position === undefined && source.focalPoint) return { region: focalCrop(source, output, source.focalPoint) };
+  return undefined;
 }
 
 /** The resize that the parameters ask for, bounded by the original and MAX_DIMENSION; undefined for none. */
@@ -125,13 +165,14 @@ export function displayedSize(stored: { width: number; height: number }, orienta
   return orientation && orientation >= 5 ? { width: stored.height, height: stored.width } : { width: stored.width, height: stored.height };
 }
 
-/** Only the transform parameters of a request that carries others too. */
-export function pickTransformParams(source: TransformParams): TransformParams {
-  return compact({ w: source.w, h: source.h, fit: source.fit, format: source.format, q: source.q });
+/** Only the transform parameters (and preset) of a request that carries others too. */
+export function pickTransformParams(source: RequestedParams): RequestedParams {
+  const { w, h, fit, format, q, position, preset } = source;
+  return compact({ w, h, fit, format, q, position, preset } as TransformParams) as RequestedParams;
 }
 
 /** `w=100&fit=cover`: the present parameters in a fixed order, so equal params give equal strings. */
-export function toQueryString(params: TransformParams): string {
+export function toQueryString(params: RequestedParams): string {
   return KEY_ORDER.filter((name) => params[name] !== undefined)
     .map((name) => `${name}=${encodeURIComponent(String(params[name]))}`)
     .join('&');

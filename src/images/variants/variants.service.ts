@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppError } from '../../common/errors';
 import { imageWorkConfig } from '../config/image-work.config';
@@ -15,6 +15,7 @@ import { storageKeys } from '../storage-keys';
 import { ImageWorkScheduler } from '../work/image-work-scheduler';
 import { loadStoredImage } from '../work/image-loader';
 import { isSharpTimeout, tooComplexOr } from '../work/sharp-errors';
+import { focalPointOf } from '../delivery/focal-crop';
 import { ImageTransformer } from './image-transformer';
 import {
   EXTENSION_OF_FORMAT,
@@ -26,6 +27,7 @@ import {
   normaliseTransform,
 } from './transform-params';
 import { VariantRateLimiter } from './variant-rate-limiter';
+import { VariantMetrics } from './variant.metrics';
 import { ImageVariant } from './variant.entity';
 
 interface Flight {
@@ -58,12 +60,20 @@ export class VariantsService {
     private readonly work: ImageWorkScheduler,
     private readonly rateLimiter: VariantRateLimiter,
     @Inject(imageWorkConfig.KEY) private readonly cfg: ConfigType<typeof imageWorkConfig>,
+    private readonly metrics: VariantMetrics,
   ) {}
 
   /** The canonical transform of these parameters for this image (sizes as displayed); null for the original. */
   async normalise(image: Image, requested: TransformParams): Promise<Transform | null> {
-    const orientation = image.orientation ?? (await this.readOrientation(image));
-    return normaliseTransform(requested, { mimeType: image.mimeType, ...displayedSize(image, orientation) });
+    if (image.orientation === null) await this.readOrientation(image);
+    return normaliseTransform(requested, { mimeType: image.mimeType, width: image.width, height: image.height, focalPoint: focalPointOf(image) });
+  }
+
+  /** The focal point changed: variants cropped around the old one are gone (computed again on request). */
+  async invalidateCrops(imageId: string): Promise<void> {
+    const rows = (await this.variants.findBy({ imageId })).filter((row) => /(^|&)fit=(cover|contain)(&|$)/.test(row.paramsKey));
+    for (const row of rows) await this.storage.delete(row.storageKey);
+    if (rows.length) await this.variants.delete(rows.map((row) => row.id));
   }
 
   /**
@@ -121,9 +131,11 @@ export class VariantsService {
   private async findOrCreate(image: Image, transform: Transform, requesterId: string, signal: AbortSignal): Promise<ImageVariant> {
     const found = await this.find(image.id, transform.key);
     if (found) {
+      this.metrics.hit();
       await this.touch(found);
       return found;
     }
+    this.metrics.miss();
     const creation = await this.rateLimiter.take(requesterId);
     try {
       return await this.work.run(requesterId, 'variant', () => this.create(image, transform), { signal });
@@ -215,8 +227,10 @@ export class VariantsService {
     const excess = rows.length - this.cfg.maxVariantsPerImage;
     if (excess <= 0) return;
     for (const row of rows.filter((r) => r.id !== keepId).slice(0, excess)) {
-      await this.variants.delete({ id: row.id });
+      const { affected } = await this.variants.delete({ id: row.id });
       await this.discard(row);
+      // Another instance may have evicted the same row meanwhile: count each eviction once.
+      if (affected) this.metrics.evicted();
     }
   }
 
@@ -236,12 +250,16 @@ export class VariantsService {
     throw new TransformFailedError(error);
   }
 
-  /** Images stored before orientations were kept: read it from the header once, then remember it. */
-  private async readOrientation(image: Image): Promise<number> {
+  /**
+   * Images stored before orientations were kept: read it from the header once, then remember it,
+   * with width/height turned to the displayed size (rows with an orientation hold that size).
+   */
+  private async readOrientation(image: Image): Promise<void> {
     const input = await loadStoredImage(this.storage, image.storageKey).catch(() => Promise.reject(new ImageNotFoundError()));
     const orientation = (await input.metadata().catch(() => ({ orientation: undefined }))).orientation ?? 1;
-    image.orientation = orientation;
-    await this.images.update({ id: image.id }, { orientation });
-    return orientation;
+    const shown = displayedSize(image, orientation);
+    // Only where it is still null: a concurrent reader (or the backfill) may have turned it already.
+    await this.images.update({ id: image.id, orientation: IsNull() }, { orientation, ...shown });
+    Object.assign(image, { orientation, ...shown });
   }
 }

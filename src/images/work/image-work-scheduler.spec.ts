@@ -86,7 +86,7 @@ describe('ImageWorkScheduler', () => {
     const waiting = scheduler.run('u', 'test', task, { signal: controller.signal });
     expect(scheduler.stats().queued).toBe(1);
     controller.abort();
-    await expect(waiting).rejects.toMatchObject({ code: ErrorCode.REQUEST_TIMEOUT });
+    await expect(waiting).rejects.toMatchObject({ code: ErrorCode.CLIENT_CLOSED_REQUEST });
     expect(scheduler.stats().queued).toBe(0);
     g.open();
     await first;

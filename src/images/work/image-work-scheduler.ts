@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { performance } from 'node:perf_hooks';
+import { AppError, ErrorCode } from '../../common/errors';
+import { ImageWorkMetrics } from '../../metrics/image-work.metrics';
 import { imageWorkConfig } from '../config/image-work.config';
-import { ServiceBusyError, WorkCancelledError } from '../images.errors';
+import { ImageTooComplexError, ServiceBusyError, WorkCancelledError } from '../images.errors';
 import { configureSharp } from './sharp-settings';
 
 export interface ImageWorkStats {
@@ -53,10 +55,24 @@ export class ImageWorkScheduler {
   private readonly maxConcurrent: number;
   private readonly maxQueued: number;
 
-  constructor(@Inject(imageWorkConfig.KEY) cfg: Pick<ConfigType<typeof imageWorkConfig>, 'maxConcurrent' | 'maxQueued'>) {
+  constructor(
+    @Inject(imageWorkConfig.KEY) cfg: Pick<ConfigType<typeof imageWorkConfig>, 'maxConcurrent' | 'maxQueued'>,
+    @Optional() private readonly metrics?: ImageWorkMetrics,
+  ) {
     this.maxConcurrent = cfg.maxConcurrent;
     this.maxQueued = cfg.maxQueued;
     configureSharp(this.maxConcurrent);
+    // The gauges read these at each scrape.
+    const self = () => this.stats();
+    metrics?.track({
+      get running() {
+        return self().running;
+      },
+      get queued() {
+        return self().queued;
+      },
+    });
+    this.onDuration((label, seconds) => metrics?.observeDuration(label, seconds));
   }
 
   /** Runs `task` when a slot is free (for `userId`, fairly); SERVICE_BUSY when the queue is full. */
@@ -65,6 +81,7 @@ export class ImageWorkScheduler {
     if (this.running < this.maxConcurrent && this.queued === 0) return this.start(userId, label, task);
     if (this.queued >= this.maxQueued) {
       this.rejected += 1;
+      this.metrics?.rejected('queue_full');
       return Promise.reject(new ServiceBusyError(this.retryAfterSeconds()));
     }
     return new Promise<T>((resolve, reject) => {
@@ -102,6 +119,9 @@ export class ImageWorkScheduler {
       return await task();
     } catch (error) {
       failed = true;
+      if (error instanceof AppError && error.code === ErrorCode.IMAGE_TOO_COMPLEX) {
+        this.metrics?.rejected(error instanceof ImageTooComplexError ? 'timeout' : 'too_complex');
+      }
       throw error;
     } finally {
       this.finish(userId, label, (performance.now() - startedAt) / 1000, failed);

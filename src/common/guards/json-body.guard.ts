@@ -1,8 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { Request } from 'express';
-import { Observable } from 'rxjs';
 import { UnsupportedMediaTypeError } from '../errors';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -10,17 +9,18 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 /**
  * A route that reads a `@Body()` takes JSON: a body of any other type (a form, text/plain) is a 415,
  * not a list of validation messages about fields the parser never read. Body-less requests pass.
+ * A guard (the last global one), not an interceptor: no rxjs chain per request for a synchronous check.
  */
 @Injectable()
-export class JsonBodyInterceptor implements NestInterceptor {
+export class JsonBodyGuard implements CanActivate {
   private readonly takesBody = new WeakMap<object, boolean>();
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     if (context.getType() === 'http' && this.readsBody(context)) {
       const req = context.switchToHttp().getRequest<Request>();
       if (hasBody(req) && !req.is(JSON_TYPES)) throw new UnsupportedMediaTypeError();
     }
-    return next.handle();
+    return true;
   }
 
   private readsBody(context: ExecutionContext): boolean {

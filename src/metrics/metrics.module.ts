@@ -1,0 +1,36 @@
+import { Global, Inject, MiddlewareConsumer, Module, NestModule, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { collectDefaultMetrics } from 'prom-client';
+import { metricsConfig } from './config/metrics.config';
+import { HttpMetrics } from './http-metrics';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { ImageWorkMetrics } from './image-work.metrics';
+import { MetricsAccessGuard } from './metrics-access.guard';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+
+/**
+ * One prom-client registry for the app and GET /metrics. Global: any module declares its own
+ * metrics through MetricsService (or HttpMetrics for per-route outcomes) in its own folder.
+ */
+@Global()
+@Module({
+  controllers: [MetricsController],
+  providers: [MetricsService, HttpMetrics, HttpMetricsMiddleware, ImageWorkMetrics, MetricsAccessGuard],
+  exports: [MetricsService, HttpMetrics, ImageWorkMetrics],
+})
+export class MetricsModule implements NestModule, OnModuleInit {
+  constructor(
+    @Inject(metricsConfig.KEY) private readonly cfg: ConfigType<typeof metricsConfig>,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.cfg.enabled) collectDefaultMetrics({ register: this.metrics.registry });
+  }
+
+  /** Disabled: requests are not even timed, so turning metrics off costs nothing at all. */
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.cfg.enabled) consumer.apply(HttpMetricsMiddleware).forRoutes('{*path}');
+  }
+}

@@ -1,0 +1,123 @@
+import { createServer, Server, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+import * as tus from 'tus-js-client';
+import { createTestApp, TestApp } from './support/test-app';
+import { listeningPort } from './support/uploads';
+import { resumableRows, sha256 } from './support/tus';
+import { registerUser } from './support/users';
+
+const MB = 1024 * 1024;
+
+/** A TCP proxy that, once, kills both sides of the connection after `cutAfter` request bytes. */
+async function startCuttingProxy(targetPort: number, cutAfter: number): Promise<{ port: number; cuts: number; close(): Promise<void> }> {
+  let sent = 0;
+  const state = { cuts: 0 };
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = new Socket();
+    upstream.connect(targetPort, '127.0.0.1');
+    [client, upstream].forEach((s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    });
+    client.on('data', (data: Buffer) => {
+      sent += data.length;
+      if (state.cuts === 0 && sent > cutAfter) {
+        state.cuts += 1;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(data);
+    });
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    port: (server.address() as AddressInfo).port,
+    get cuts() {
+      return state.cuts;
+    },
+    close: async () => {
+      sockets.forEach((s) => s.destroy());
+      await new Promise((ok) => server.close(ok));
+    },
+  };
+}
+
+/** A PNG of noise (stored, not compressed) of about `megabytes`: within MAX_IMAGE_PIXELS and the decode budget. */
+async function noisePng(megabytes: number): Promise<Buffer> {
+  const side = Math.ceil(Math.sqrt((megabytes * MB) / 3));
+  return sharp({
+    create: { width: side, height: side, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+  })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+}
+
+/** tus-js-client (npm, unedited) in Node: a 50 MB image in 5 MB chunks, cut mid-chunk, resumed from the server's offset. */
+describe('tus-js-client', () => {
+  let t: TestApp;
+  let appPort: number;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { MAX_CONTENT_LENGTH: '64MB' } });
+    appPort = await listeningPort(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('uploads a 50 MB image in 5 MB chunks, is cut mid-chunk, resumes from the offset the server reports', async () => {
+    const user = await registerUser(t);
+    const png = await noisePng(50);
+    expect(png.length).toBeGreaterThan(50 * MB);
+    // Past two chunks and a half: the third PATCH dies mid-body.
+    const proxy = await startCuttingProxy(appPort, Math.floor(12.5 * MB));
+    const patches: number[] = [];
+    const heads: number[] = [];
+    let imageLocation: string | null = null;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const upload = new tus.Upload(png, {
+          endpoint: `http://127.0.0.1:${proxy.port}/uploads`,
+          chunkSize: 5 * MB,
+          retryDelays: [0, 200, 1000, 2000],
+          headers: { Authorization: `Bearer ${user.accessToken}` },
+          metadata: { filename: 'noise.png', filetype: 'image/png' },
+          onBeforeRequest: (req) => {
+            if (req.getMethod() === 'PATCH') patches.push(Number(req.getHeader('Upload-Offset')));
+          },
+          onAfterResponse: (req, res) => {
+            if (req.getMethod() === 'HEAD') heads.push(Number(res.getHeader('Upload-Offset')));
+            imageLocation = res.getHeader('Image-Location') ?? imageLocation;
+          },
+          onError: reject,
+          onSuccess: () => resolve(),
+        });
+        upload.start();
+      });
+    } finally {
+      await proxy.close();
+    }
+    expect(proxy.cuts).toBe(1);
+    // After the cut the client asked where to go on, and went on from exactly there.
+    expect(heads).toHaveLength(1);
+    const resumedAt = heads[0];
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThan(15 * MB);
+    const afterCut = patches.indexOf(resumedAt, 1);
+    expect(afterCut).toBeGreaterThan(0);
+    expect(patches.slice(afterCut + 1).every((offset, i) => offset > patches[afterCut + i])).toBe(true);
+
+    expect(imageLocation).toMatch(/^\/images\/[0-9a-f-]{36}$/);
+    const image = await t.http.get(imageLocation!).set(user.auth).expect(200);
+    expect(image.body.data).toMatchObject({ filename: 'noise.png', mimeType: 'image/png', size: png.length });
+    expect(image.body.data.checksum).toBe(sha256(png));
+    expect(await resumableRows(t)).toBe(0);
+  }, 240_000);
+});
