@@ -16,6 +16,7 @@ function answer(exception: unknown, options: { headersSent?: boolean; complete?:
   const written: Answer = { headers: {}, destroyed: false };
   const res = {
     headersSent: options.headersSent ?? false,
+    locals: {},
     setHeader: (name: string, value: string) => (written.headers[name.toLowerCase()] = value),
     getHeader: (name: string) => written.headers[name.toLowerCase()],
     removeHeader: (name: string) => delete written.headers[name.toLowerCase()],
