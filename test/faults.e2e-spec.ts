@@ -24,7 +24,9 @@ import { registerUser, TestUser } from './support/users';
 async function bigPng(): Promise<Buffer> {
   const width = 410;
   const height = 410;
-  return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+  return sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -228,7 +230,9 @@ describe('fault injection: database outages', () => {
       try {
         // Make sure the pool holds several connections, then kill every one of them.
         await Promise.all(Array.from({ length: 5 }, () => t.http.get('/images').set(user.auth).expect(200)));
-        const [rows] = await admin.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [schema]);
+        const [rows] = await admin.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [
+          schema,
+        ]);
         for (const { id } of rows as Array<{ id: number }>) {
           await admin.query(`KILL ${Number(id)}`);
           killed += 1;
@@ -264,7 +268,9 @@ interface UploadAnswer {
 
 function postImage(port: number, token: string, file: Buffer, name: string): Promise<UploadAnswer> {
   const boundary = `faults${randomBytes(8).toString('hex')}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`,
+  );
   const body = Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]);
   return new Promise((resolve) => {
     const req = request(
@@ -273,7 +279,11 @@ function postImage(port: number, token: string, file: Buffer, name: string): Pro
         port,
         method: 'POST',
         path: '/images',
-        headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': body.length,
+        },
       },
       (res) => {
         let text = '';
@@ -296,7 +306,9 @@ function safeJson(text: string): { data?: ImageBody } | undefined {
 }
 
 function exited(child: ChildProcess): Promise<unknown> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('exit', resolve),
+  );
 }
 
 describe('fault injection: SIGKILL during 20 concurrent uploads (node dist/main.js)', () => {
@@ -348,18 +360,28 @@ describe('fault injection: SIGKILL during 20 concurrent uploads (node dist/main.
     await expect(waitForHealth(port, second, 30_000)).resolves.toMatchObject({ status: 200 });
     for (const { sent, body } of created) {
       expect(body?.data?.checksum).toBe(sha256(sent));
-      const res = await fetch(`http://127.0.0.1:${port}/images/${body!.data!.id}/content`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`http://127.0.0.1:${port}/images/${body!.data!.id}/content`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(res.status).toBe(200);
       expect(sha256(Buffer.from(await res.arrayBuffer()))).toBe(sha256(sent));
     }
 
     const reconcile = async (...args: string[]) =>
-      (await promisify(execFile)(process.execPath, ['dist/cli/reconcile-storage.js', '--grace-minutes=0', ...args], { env, encoding: 'utf8', cwd: join(__dirname, '..') })).stdout
+      (
+        await promisify(execFile)(process.execPath, ['dist/cli/reconcile-storage.js', '--grace-minutes=0', ...args], {
+          env,
+          encoding: 'utf8',
+          cwd: join(__dirname, '..'),
+        })
+      ).stdout
         .trim()
         .split('\n');
     const dry = await reconcile();
     const summary = dry.pop()!;
-    expect(summary).toMatch(/^dry run: \d+ orphan object\(s\), \d+ stale temporary object\(s\), 0 empty folder\(s\), 0 row\(s\) with missing bytes/);
+    expect(summary).toMatch(
+      /^dry run: \d+ orphan object\(s\), \d+ stale temporary object\(s\), 0 empty folder\(s\), 0 row\(s\) with missing bytes/,
+    );
     for (const line of dry) expect(line).toMatch(/^(orphan {4}images\/|temporary (tmp\/|.*\.part$))/);
     const applied = await reconcile('--apply');
     expect(applied.pop()).toMatch(new RegExp(`^applied: .*0 row\\(s\\) with missing bytes.*; deleted ${dry.length}$`));

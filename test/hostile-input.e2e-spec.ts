@@ -53,9 +53,7 @@ function parseRaw(text: string, closedAfterMs: number): RawAnswer {
   const [head, ...rest] = text.split('\r\n\r\n');
   const [statusLine, ...lines] = head.split('\r\n');
   const status = /^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1];
-  const headers = Object.fromEntries(
-    lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
-  );
+  const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
   return { status: status ? Number(status) : undefined, headers, body: rest.join('\r\n\r\n'), closedAfterMs };
 }
 
@@ -120,7 +118,9 @@ describe('hostile input', () => {
     it('part headers over 16 KB → 400 MALFORMED_MULTIPART', async () => {
       const boundary = 'hostile-boundary';
       const body = Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nX-Padding: ${'a'.repeat(20 * 1024)}\r\n\r\n`),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nX-Padding: ${'a'.repeat(20 * 1024)}\r\n\r\n`,
+        ),
         png,
         Buffer.from(`\r\n--${boundary}--\r\n`),
       ]);
@@ -218,7 +218,8 @@ describe('hostile input', () => {
       ['__proto__', (email: string) => `{"__proto__":{"admin":true,"role":"admin"},"email":"${email}","password":"correct horse battery"}`],
       [
         'constructor.prototype',
-        (email: string) => `{"constructor":{"prototype":{"admin":true,"role":"admin"}},"email":"${email}","password":"correct horse battery"}`,
+        (email: string) =>
+          `{"constructor":{"prototype":{"admin":true,"role":"admin"}},"email":"${email}","password":"correct horse battery"}`,
       ],
       ['a nested __proto__', (email: string) => `{"email":"${email}","password":"correct horse battery","x":{"__proto__":{"admin":true}}}`],
     ])('%s keys → 400, and Object.prototype is not polluted', async (_name, make) => {
@@ -295,12 +296,15 @@ describe('hostile input', () => {
         expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example.com');
       });
 
-      it.each(['https://evil.example', 'https://app.example.com.evil.example', 'null'])('%s gets no Access-Control-Allow-Origin', async (origin) => {
-        const res = await c.http.get('/health').set('Origin', origin);
-        expect(res.headers['access-control-allow-origin']).toBeUndefined();
-        const preflight = await c.http.options('/images').set('Origin', origin).set('Access-Control-Request-Method', 'POST');
-        expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
-      });
+      it.each(['https://evil.example', 'https://app.example.com.evil.example', 'null'])(
+        '%s gets no Access-Control-Allow-Origin',
+        async (origin) => {
+          const res = await c.http.get('/health').set('Origin', origin);
+          expect(res.headers['access-control-allow-origin']).toBeUndefined();
+          const preflight = await c.http.options('/images').set('Origin', origin).set('Access-Control-Request-Method', 'POST');
+          expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+        },
+      );
     });
   });
 });

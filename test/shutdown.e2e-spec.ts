@@ -45,7 +45,9 @@ describe('graceful shutdown (node dist/main.js)', () => {
   it('lets an upload that is in flight at SIGTERM finish, then exits 0 and accepts nothing new', async () => {
     const jpeg = await makeImage('jpeg', 120, 90);
     const boundary = 'shutdownboundary';
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="late.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="late.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     const body = Buffer.concat([head, jpeg, tail]);
     const accessToken = await token(port);
@@ -56,7 +58,11 @@ describe('graceful shutdown (node dist/main.js)', () => {
           port,
           method: 'POST',
           path: '/images',
-          headers: { authorization: `Bearer ${accessToken}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length },
+          headers: {
+            authorization: `Bearer ${accessToken}`,
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'content-length': body.length,
+          },
         },
         (res) => {
           let text = '';

@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import {
-  DatabaseTarget,
-  parseBoolean,
-  parseByteSize,
-  parseDatabaseUrl,
-  parseDuration,
-  parsePositiveInt,
-} from './parsers';
+import { DatabaseTarget, parseBoolean, parseByteSize, parseDatabaseUrl, parseDuration, parsePositiveInt } from './parsers';
 import { SUPPORTED_EXTENSIONS, uploadFormatForExtension } from '../images/formats';
 import { PRESETS_EXAMPLE, TransformPresets, parsePresets } from '../images/delivery/presets';
 

@@ -222,7 +222,6 @@ export class ImagesService {
     if (!image) throw new ImageNotFoundError();
     return image;
   }
-
 }
 
 function metadataColumns(m: ImageMetadata): Pick<Image, 'thumbhash' | 'dominantColor' | 'takenAt' | 'camera' | 'frames'> {

@@ -93,7 +93,13 @@ export class S3Storage extends StorageDriver {
     assertSafeKey(from);
     assertSafeKey(to);
     try {
-      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}` }));
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: to,
+          CopySource: `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`,
+        }),
+      );
     } catch (error) {
       throw isMissing(error) ? new ObjectNotFoundError(from) : translate(error);
     }
@@ -146,7 +152,9 @@ function translate(error: unknown): unknown {
   if (code && /^E(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|NOTFOUND|PIPE)$/.test(code)) return new StorageUnavailableError(error);
   // The SDK's retry layer re-wraps what is not an `instanceof Error` ("AWS SDK error wrapper for
   // Error: connect ECONNREFUSED …"), dropping `code`: only the message still says what happened.
-  if (/^AWS SDK error wrapper for .*\bE(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|NOTFOUND|PIPE)\b/.test(String((error as Error)?.message))) {
+  if (
+    /^AWS SDK error wrapper for .*\bE(CONNREFUSED|CONNRESET|HOSTUNREACH|TIMEDOUT|NOTFOUND|PIPE)\b/.test(String((error as Error)?.message))
+  ) {
     return new StorageUnavailableError(error);
   }
   if ((error as Error)?.name === 'TimeoutError') return new StorageUnavailableError(error);

@@ -83,4 +83,3 @@ export async function waitForHealth(port: number, child: ChildProcess, timeoutMs
   }
   throw new Error(`no answer on port ${port} within ${timeoutMs} ms`);
 }
-

@@ -54,7 +54,9 @@ export class SpecConformance {
     const body = Buffer.isBuffer(res.body) ? JSON.parse(res.body.toString('utf8')) : res.body;
     const validate = this.validator(`${where} ${type}`, media.schema);
     if (!validate(body)) {
-      throw new Error(`${where}: body does not match the documented schema: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
+      throw new Error(
+        `${where}: body does not match the documented schema: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`,
+      );
     }
   }
 

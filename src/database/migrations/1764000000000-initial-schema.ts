@@ -35,7 +35,12 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         ],
         indices: [new TableIndex({ name: 'idx_refresh_tokens_family', columnNames: ['family_id'] })],
         foreignKeys: [
-          new TableForeignKey({ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+          new TableForeignKey({
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
         ],
       }),
     );
@@ -74,7 +79,12 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           new TableIndex({ name: 'idx_images_uploaded', columnNames: ['uploaded_at'] }),
         ],
         foreignKeys: [
-          new TableForeignKey({ columnNames: ['owner_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+          new TableForeignKey({
+            columnNames: ['owner_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
         ],
       }),
     );

@@ -11,7 +11,10 @@ export class BoundedVariants1767100000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.addColumn('image_variants', new TableColumn({ name: 'last_served_at', type: 'datetime', precision: 3, isNullable: true }));
     await q.query('UPDATE image_variants SET last_served_at = created_at');
-    await q.createIndex('image_variants', new TableIndex({ name: 'idx_image_variants_image_served', columnNames: ['image_id', 'last_served_at'] }));
+    await q.createIndex(
+      'image_variants',
+      new TableIndex({ name: 'idx_image_variants_image_served', columnNames: ['image_id', 'last_served_at'] }),
+    );
     // Null for images stored before this column: read from the bytes once, then kept.
     await q.addColumn('images', new TableColumn({ name: 'orientation', type: 'smallint', isNullable: true }));
     await q.createTable(
@@ -24,7 +27,12 @@ export class BoundedVariants1767100000000 implements MigrationInterface {
         ],
         indices: [new TableIndex({ name: 'idx_variant_creations_user_created', columnNames: ['user_id', 'created_at'] })],
         foreignKeys: [
-          new TableForeignKey({ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+          new TableForeignKey({
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
         ],
       }),
     );

@@ -2,7 +2,6 @@ import { ManualClock } from '../../../test/support/manual-clock';
 import { AppError } from '../../common/errors';
 import { LinkSigner } from './link-signer';
 
-
 const ID = '0b6f2c4e-8d1a-4f3b-9c2e-7a5d6e4f3b21';
 const signerAt = (seconds: number, secretKey = 'a-secret-key-of-at-least-32-characters!') =>
   new LinkSigner({ secretKey } as ConstructorParameters<typeof LinkSigner>[0], new ManualClock(new Date(seconds * 1000)));

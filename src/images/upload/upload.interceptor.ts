@@ -27,8 +27,6 @@ export class UploadInterceptor implements NestInterceptor {
     const limit = await this.admission.limitFor(req.user!.id, req.headers['content-length']);
     const receiver = new MultipartReceiver(this.storage, limit);
     req.upload = await receiver.receive(req);
-    return next
-      .handle()
-      .pipe(catchError((error: unknown) => from(receiver.discard()).pipe(mergeMap(() => throwError(() => error)))));
+    return next.handle().pipe(catchError((error: unknown) => from(receiver.discard()).pipe(mergeMap(() => throwError(() => error)))));
   }
 }

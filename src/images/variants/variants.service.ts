@@ -66,7 +66,12 @@ export class VariantsService {
   /** The canonical transform of these parameters for this image (sizes as displayed); null for the original. */
   async normalise(image: Image, requested: TransformParams): Promise<Transform | null> {
     if (image.orientation === null) await this.readOrientation(image);
-    return normaliseTransform(requested, { mimeType: image.mimeType, width: image.width, height: image.height, focalPoint: focalPointOf(image) });
+    return normaliseTransform(requested, {
+      mimeType: image.mimeType,
+      width: image.width,
+      height: image.height,
+      focalPoint: focalPointOf(image),
+    });
   }
 
   /** The focal point changed: variants cropped around the old one are gone (computed again on request). */
