@@ -43,7 +43,7 @@ describe('ImageFileValidationPipe (plain classes over a real LocalDiskStorage)',
       (error: { code: string; detail: string }) => error,
     );
 
-  it('passes a good image, adding its type and size from the bytes', async () => {
+  it('passes a good image, adding its type, size and metadata from the bytes', async () => {
     const upload = await received(await makeImage('png', 40, 30), 'photo.png');
     await expect(pipe.transform(upload)).resolves.toEqual({
       ...upload,
@@ -52,6 +52,14 @@ describe('ImageFileValidationPipe (plain classes over a real LocalDiskStorage)',
       width: 40,
       height: 30,
       orientation: 1,
+      metadata: {
+        animated: false,
+        frames: 1,
+        camera: null,
+        takenAt: null,
+        dominantColor: expect.stringMatching(/^#[0-9a-f]{6}$/),
+        thumbhash: expect.any(String),
+      },
     });
   });
 
