@@ -9,7 +9,8 @@ import { StorageDriver } from '../../storage/storage-driver';
 export async function loadStoredImage(storage: StorageDriver, key: string, options?: sharp.SharpOptions): Promise<sharp.Sharp> {
   const input = await storage.openInput(key);
   if ('location' in input) return sharp(input.location, options);
-  const image = sharp(options);
+  // sharp(undefined) is "Invalid input": only a real options object may be passed.
+  const image = options ? sharp(options) : sharp();
   input.stream.once('error', (error) => image.destroy(error));
   return input.stream.pipe(image);
 }
