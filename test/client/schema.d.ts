@@ -3,4166 +3,4166 @@
  */
 
 export interface paths {
-  '/auth/login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange credentials for an access and a refresh token */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Exchange credentials for an access and a refresh token */
-    post: operations['login'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/auth/logout': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a refresh token and its session */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Revoke a refresh token and its session */
-    post: operations['logout'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/auth/me': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The authenticated user, with their usage and quota */
+        get: operations["getCurrentUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** The authenticated user, with their usage and quota */
-    get: operations['getCurrentUser'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/auth/refresh': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate a refresh token into a new token pair */
+        post: operations["refreshTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Rotate a refresh token into a new token pair */
-    post: operations['refreshTokens'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/auth/register': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an account */
+        post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /** Create an account */
-    post: operations['register'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/health': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the database and the storage answer (the same as /health/ready) */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Whether the database and the storage answer (the same as /health/ready) */
-    get: operations['getHealth'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/health/live': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: 200 while the process serves, whatever its dependencies do */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Liveness: 200 while the process serves, whatever its dependencies do */
-    get: operations['getLiveness'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/health/ready': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: whether to send this instance traffic. Image work never counts: busy is not unhealthy. */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** Readiness: whether to send this instance traffic. Image work never counts: busy is not unhealthy. */
-    get: operations['getReadiness'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/image/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/image/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An image's metadata (deprecated alias of GET /images/{id})
+         * @deprecated
+         */
+        get: operations["legacyGetImage"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an image (deprecated alias of DELETE /images/{id})
+         * @deprecated
+         */
+        delete: operations["legacyDeleteImage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * An image's metadata (deprecated alias of GET /images/{id})
-     * @deprecated
-     */
-    get: operations['legacyGetImage'];
-    put?: never;
-    post?: never;
-    /**
-     * Delete an image (deprecated alias of DELETE /images/{id})
-     * @deprecated
-     */
-    delete: operations['legacyDeleteImage'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/images': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List images (the caller's; an admin's: everyone's, or ?ownerId=) */
+        get: operations["listImages"];
+        put?: never;
+        /**
+         * Upload an image
+         * @description One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity. Past `MAX_CONTENT_LENGTH` (`413 FILE_TOO_LARGE`) or the owner's `USER_QUOTA_BYTES` (`413 QUOTA_EXCEEDED`) the answer comes at once with `Connection: close`, and the rest of the body is not read. A `Content-Length` over the limit (or what is left of the quota) plus 1040 KiB of multipart overhead (16 KiB of framing and 16 text fields of 64 KiB) is refused before the body; `Expect: 100-continue` is answered only once the bearer token and that length pass.
+         */
+        post: operations["uploadImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /** List images (the caller's; an admin's: everyone's, or ?ownerId=) */
-    get: operations['listImages'];
-    put?: never;
-    /**
-     * Upload an image
-     * @description One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity. Past `MAX_CONTENT_LENGTH` (`413 FILE_TOO_LARGE`) or the owner's `USER_QUOTA_BYTES` (`413 QUOTA_EXCEEDED`) the answer comes at once with `Connection: close`, and the rest of the body is not read. A `Content-Length` over the limit (or what is left of the quota) plus 1040 KiB of multipart overhead (16 KiB of framing and 16 text fields of 64 KiB) is refused before the body; `Expect: 100-continue` is answered only once the bearer token and that length pass.
-     */
-    post: operations['uploadImage'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/images/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/images/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An image's metadata */
+        get: operations["getImage"];
+        put?: never;
+        post?: never;
+        /** Delete an image */
+        delete: operations["deleteImage"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit an image's filename, alt text or focal point
+         * @description JSON merge semantics (RFC 7396; `application/json` or `application/merge-patch+json`): an absent field is left as it is, `null` clears `alt` or `focalPoint` (`filename` cannot be null). The filename is sanitised like an upload's. Changing the focal point drops the image's stored crops (`fit=cover|contain`), computed again on request. Owner or admin; another user's image is a `404`. A body of another type is a `415`.
+         */
+        patch: operations["updateImage"];
+        trace?: never;
     };
-    /** An image's metadata */
-    get: operations['getImage'];
-    put?: never;
-    post?: never;
-    /** Delete an image */
-    delete: operations['deleteImage'];
-    options?: never;
-    head?: never;
-    /**
-     * Edit an image's filename, alt text or focal point
-     * @description JSON merge semantics (RFC 7396; `application/json` or `application/merge-patch+json`): an absent field is left as it is, `null` clears `alt` or `focalPoint` (`filename` cannot be null). The filename is sanitised like an upload's. Changing the focal point drops the image's stored crops (`fit=cover|contain`), computed again on request. Owner or admin; another user's image is a `404`. A body of another type is a `415`.
-     */
-    patch: operations['updateImage'];
-    trace?: never;
-  };
-  '/images/{id}/content': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/images/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an image's bytes, or a resized/converted variant of them
+         * @description Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`). The output never exceeds the original nor 4096 on a side, and parameters are normalised to the output they give. New variants count against `TRANSFORM_RATE_LIMIT` (429), wait in the image-work queue (503 `SERVICE_BUSY` when full) and are stopped after `DECODE_TIMEOUT` (422 `IMAGE_TOO_COMPLEX`). `format=auto` negotiates AVIF, then WebP, from `Accept` (one stored variant per format, `Vary: Accept`). `preset` applies a TRANSFORM_PRESETS entry (explicit parameters override it; TRANSFORM_PRESETS_ONLY=true refuses them). Animated GIF/WebP stay animated as GIF or WebP (the first `MAX_ANIMATION_FRAMES` frames, loop and delays kept; frames × pixels count against `MAX_DECODE_MEMORY`, else 422 `IMAGE_TOO_COMPLEX`); JPEG, PNG and AVIF take the first frame.
+         */
+        get: operations["getImageContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Download an image's bytes, or a resized/converted variant of them
-     * @description Streams the stored bytes; supports If-None-Match and single byte ranges. With `w`, `h` or a different `format` it serves a derived variant (EXIF orientation applied, metadata stripped), computed once and stored. Needs a bearer token, or the `expires` and `sig` of a signed link (then `Cache-Control: public`). The output never exceeds the original nor 4096 on a side, and parameters are normalised to the output they give. New variants count against `TRANSFORM_RATE_LIMIT` (429), wait in the image-work queue (503 `SERVICE_BUSY` when full) and are stopped after `DECODE_TIMEOUT` (422 `IMAGE_TOO_COMPLEX`). `format=auto` negotiates AVIF, then WebP, from `Accept` (one stored variant per format, `Vary: Accept`). `preset` applies a TRANSFORM_PRESETS entry (explicit parameters override it; TRANSFORM_PRESETS_ONLY=true refuses them). Animated GIF/WebP stay animated as GIF or WebP (the first `MAX_ANIMATION_FRAMES` frames, loop and delays kept; frames × pixels count against `MAX_DECODE_MEMORY`, else 422 `IMAGE_TOO_COMPLEX`); JPEG, PNG and AVIF take the first frame.
-     */
-    get: operations['getImageContent'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/images/{id}/links': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/images/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a signed link to the content
+         * @description The URL works without a bearer token until it expires (e.g. in `<img src>`); it may carry transform parameters.
+         */
+        post: operations["createImageLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Create a signed link to the content
-     * @description The URL works without a bearer token until it expires (e.g. in `<img src>`); it may carry transform parameters.
-     */
-    post: operations['createImageLink'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/upload': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an image (deprecated alias of POST /images)
+         * @deprecated
+         * @description One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity. Past `MAX_CONTENT_LENGTH` (`413 FILE_TOO_LARGE`) or the owner's `USER_QUOTA_BYTES` (`413 QUOTA_EXCEEDED`) the answer comes at once with `Connection: close`, and the rest of the body is not read. A `Content-Length` over the limit (or what is left of the quota) plus 1040 KiB of multipart overhead (16 KiB of framing and 16 text fields of 64 KiB) is refused before the body; `Expect: 100-continue` is answered only once the bearer token and that length pass.
+         */
+        post: operations["legacyUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Upload an image (deprecated alias of POST /images)
-     * @deprecated
-     * @description One image in the multipart field `file`. Validated for size, type (by its bytes) and integrity. Past `MAX_CONTENT_LENGTH` (`413 FILE_TOO_LARGE`) or the owner's `USER_QUOTA_BYTES` (`413 QUOTA_EXCEEDED`) the answer comes at once with `Connection: close`, and the rest of the body is not read. A `Content-Length` over the limit (or what is left of the quota) plus 1040 KiB of multipart overhead (16 KiB of framing and 16 text fields of 64 KiB) is refused before the body; `Expect: 100-continue` is answered only once the bearer token and that length pass.
-     */
-    post: operations['legacyUpload'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/uploads': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a resumable upload (tus creation, creation-with-upload)
+         * @description tus 1.0.0. `Upload-Length` over `MAX_CONTENT_LENGTH` (`413 FILE_TOO_LARGE`) or what is left of the owner's quota (`413 QUOTA_EXCEEDED`), or a `filename` whose extension is not accepted (`415`), is refused before any byte is stored. A body (`application/offset+octet-stream`) is the first chunk; if it is the whole file, it is validated as in `POST /images` and the answer carries `Image-Location`.
+         */
+        post: operations["createUpload"];
+        delete?: never;
+        /** The tus capabilities (no token needed) */
+        options: operations["tusCapabilities"];
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Start a resumable upload (tus creation, creation-with-upload)
-     * @description tus 1.0.0. `Upload-Length` over `MAX_CONTENT_LENGTH` (`413 FILE_TOO_LARGE`) or what is left of the owner's quota (`413 QUOTA_EXCEEDED`), or a `filename` whose extension is not accepted (`415`), is refused before any byte is stored. A body (`application/offset+octet-stream`) is the first chunk; if it is the whole file, it is validated as in `POST /images` and the answer carries `Image-Location`.
-     */
-    post: operations['createUpload'];
-    delete?: never;
-    /** The tus capabilities (no token needed) */
-    options: operations['tusCapabilities'];
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/uploads/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Abandon a resumable upload (tus termination) */
+        delete: operations["terminateUpload"];
+        options?: never;
+        /** A resumable upload's offset (tus HEAD) */
+        head: operations["getUploadOffset"];
+        /**
+         * Append a chunk (tus PATCH)
+         * @description `Upload-Offset` must equal the stored offset (`409` otherwise). The request that stores the last byte validates the file exactly as `POST /images` does: `204` with `Image-Location`, or that problem (`415`, `422`, `413 QUOTA_EXCEEDED`, `503`), and the upload is gone either way.
+         */
+        patch: operations["appendToUpload"];
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    /** Abandon a resumable upload (tus termination) */
-    delete: operations['terminateUpload'];
-    options?: never;
-    /** A resumable upload's offset (tus HEAD) */
-    head: operations['getUploadOffset'];
-    /**
-     * Append a chunk (tus PATCH)
-     * @description `Upload-Offset` must equal the stored offset (`409` otherwise). The request that stores the last byte validates the file exactly as `POST /images` does: `204` with `Image-Location`, or that problem (`415`, `422`, `413 QUOTA_EXCEEDED`, `503`), and the upload is gone either way.
-     */
-    patch: operations['appendToUpload'];
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    CreateLinkDto: {
-      /**
-       * @description Target width in pixels
-       * @example 320
-       */
-      w?: number;
-      /**
-       * @description Target height in pixels
-       * @example 240
-       */
-      h?: number;
-      /**
-       * @description How the image fits w×h (as in sharp); only used with w or h
-       * @default inside
-       * @example cover
-       * @enum {string}
-       */
-      fit?: 'cover' | 'contain' | 'inside' | 'outside' | 'fill';
-      /**
-       * @description Output format; default: the original's. `auto`: AVIF if `Accept` lists image/avif, else WebP if it lists image/webp, else the original's (an animated-capable original, GIF or WebP, never becomes AVIF); answered with `Vary: Accept`
-       * @example auto
-       * @enum {string}
-       */
-      format?: 'jpeg' | 'png' | 'webp' | 'avif' | 'auto';
-      /**
-       * @description Quality of jpeg, webp and avif output
-       * @example 80
-       */
-      q?: number;
-      /**
-       * @description Where `fit=cover` crops: `center`, or sharp's `attention`/`entropy` strategies; default: the image's focalPoint, else the centre. Accepted with `fit=contain` (which crops nothing, so it changes nothing); any other fit is a 400. Animated output is cropped at the centre (the strategies read one frame).
-       * @example attention
-       * @enum {string}
-       */
-      position?: 'center' | 'attention' | 'entropy';
-      /**
-       * @description A named transform from TRANSFORM_PRESETS (e.g. `thumb=w:200,h:200,fit:cover;card=w:640`); an unknown name is a 400. Parameters given beside it override the preset's; with TRANSFORM_PRESETS_ONLY=true only `preset` is accepted.
-       * @example thumb
-       */
-      preset?: string;
-      /**
-       * @description Lifetime of the link in seconds
-       * @default 3600
-       * @example 3600
-       */
-      expiresIn?: number;
+    schemas: {
+        CreateLinkDto: {
+            /**
+             * @description Target width in pixels
+             * @example 320
+             */
+            w?: number;
+            /**
+             * @description Target height in pixels
+             * @example 240
+             */
+            h?: number;
+            /**
+             * @description How the image fits w×h (as in sharp); only used with w or h
+             * @default inside
+             * @example cover
+             * @enum {string}
+             */
+            fit?: "cover" | "contain" | "inside" | "outside" | "fill";
+            /**
+             * @description Output format; default: the original's. `auto`: AVIF if `Accept` lists image/avif, else WebP if it lists image/webp, else the original's (an animated-capable original, GIF or WebP, never becomes AVIF); answered with `Vary: Accept`
+             * @example auto
+             * @enum {string}
+             */
+            format?: "jpeg" | "png" | "webp" | "avif" | "auto";
+            /**
+             * @description Quality of jpeg, webp and avif output
+             * @example 80
+             */
+            q?: number;
+            /**
+             * @description Where `fit=cover` crops: `center`, or sharp's `attention`/`entropy` strategies; default: the image's focalPoint, else the centre. Accepted with `fit=contain` (which crops nothing, so it changes nothing); any other fit is a 400. Animated output is cropped at the centre (the strategies read one frame).
+             * @example attention
+             * @enum {string}
+             */
+            position?: "center" | "attention" | "entropy";
+            /**
+             * @description A named transform from TRANSFORM_PRESETS (e.g. `thumb=w:200,h:200,fit:cover;card=w:640`); an unknown name is a 400. Parameters given beside it override the preset's; with TRANSFORM_PRESETS_ONLY=true only `preset` is accepted.
+             * @example thumb
+             */
+            preset?: string;
+            /**
+             * @description Lifetime of the link in seconds
+             * @default 3600
+             * @example 3600
+             */
+            expiresIn?: number;
+        };
+        CredentialsDto: {
+            /**
+             * Format: idn-email
+             * @description Stored NFKC-normalised and lower-cased
+             * @example ada@example.com
+             */
+            email: string;
+            /**
+             * Format: password
+             * @example correct horse battery staple
+             */
+            password: string;
+        };
+        FieldErrorDto: {
+            /** @example email */
+            field: string;
+            /** @example must be an email */
+            message: string;
+        };
+        HealthCheckDto: {
+            /**
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok" | "error" | "shutting_down";
+            /**
+             * @description Indicators that are up
+             * @example {
+             *       "database": {
+             *         "status": "up"
+             *       },
+             *       "storage": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            info?: {
+                [key: string]: components["schemas"]["HealthIndicatorDto"];
+            } | null;
+            /**
+             * @description Indicators that are down
+             * @example {}
+             */
+            error?: {
+                [key: string]: components["schemas"]["HealthIndicatorDto"];
+            } | null;
+            /**
+             * @description Every indicator
+             * @example {
+             *       "database": {
+             *         "status": "up"
+             *       },
+             *       "storage": {
+             *         "status": "up"
+             *       }
+             *     }
+             */
+            details: {
+                [key: string]: components["schemas"]["HealthIndicatorDto"];
+            };
+        };
+        HealthIndicatorDto: {
+            /**
+             * @example up
+             * @enum {string}
+             */
+            status: "up" | "down";
+            /** @example storage is not reachable */
+            message?: string;
+        };
+        ImageDto: {
+            /**
+             * Format: uuid
+             * @example 0b6f2c4e-8d1a-4f3b-9c2e-7a5d6e4f3b21
+             */
+            id: string;
+            /**
+             * @description The client's original file name (last path segment, at most 255 bytes)
+             * @example holiday photo.jpg
+             */
+            filename: string;
+            /**
+             * @description Detected from the bytes
+             * @example image/jpeg
+             * @enum {string}
+             */
+            mimeType: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+            /**
+             * @example jpg
+             * @enum {string}
+             */
+            extension: "jpg" | "png" | "gif" | "webp";
+            /**
+             * @description Bytes
+             * @example 112640
+             */
+            size: number;
+            /**
+             * @description As displayed: EXIF orientation applied (a portrait photo stored sideways is taller than wide)
+             * @example 1920
+             */
+            width: number;
+            /**
+             * @description As displayed: EXIF orientation applied
+             * @example 1080
+             */
+            height: number;
+            /**
+             * @description SHA-256 of the bytes, hex
+             * @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+             */
+            checksum: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T22:51:49.000Z
+             */
+            uploadedAt: string;
+            /**
+             * Format: uuid
+             * @example 3f0e8c9a-2b7d-4c1e-9f6a-5d4b3c2a1e0f
+             */
+            ownerId: string;
+            /**
+             * @description Relative URL of the bytes
+             * @example /images/0b6f2c4e-8d1a-4f3b-9c2e-7a5d6e4f3b21/content
+             */
+            url: string;
+            /**
+             * @description The owner's alternative text; null when unset
+             * @example A red kite over the ridge at dusk
+             */
+            alt: string | null;
+            /** @description Where crops centre (0…1 from the top left); null when unset */
+            focalPoint: {
+                /**
+                 * @description From the left edge (0) to the right edge (1)
+                 * @example 0.62
+                 */
+                x: number;
+                /**
+                 * @description From the top edge (0) to the bottom edge (1)
+                 * @example 0.35
+                 */
+                y: number;
+            } | null;
+            /**
+             * Format: byte
+             * @description Base64 ThumbHash of the image as displayed (a placeholder to paint before it loads); null until computed for images uploaded before it existed
+             * @example 1QcSHQRnh493V4dIh4eXh1h4kJUI
+             */
+            thumbhash: string | null;
+            /**
+             * @description The most common colour, `#rrggbb`; null until computed
+             * @example #5a7d9a
+             */
+            dominantColor: string | null;
+            /**
+             * Format: date-time
+             * @description EXIF DateTimeOriginal (else DateTimeDigitized); the camera's clock read as UTC unless EXIF gives its offset; null when absent
+             * @example 2003-11-23T18:07:37.000Z
+             */
+            takenAt: string | null;
+            /**
+             * @description EXIF make and model; null when absent
+             * @example NIKON CORPORATION NIKON D2H
+             */
+            camera: string | null;
+            /**
+             * @description An animated GIF/WebP (more than one frame); null until computed
+             * @example false
+             */
+            animated: boolean | null;
+            /**
+             * @description Frames (1 for a still image); null until computed
+             * @example 1
+             */
+            frames: number | null;
+        };
+        LinkDto: {
+            /**
+             * @description Relative URL of the content, signed; works without a bearer token until it expires
+             * @example /images/0b6f2c4e-8d1a-4f3b-9c2e-7a5d6e4f3b21/content?w=320&format=webp&expires=1795000000&sig=3f1c…
+             */
+            url: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-23T23:51:49.000Z
+             */
+            expiresAt: string;
+        };
+        MeDto: {
+            /**
+             * Format: uuid
+             * @example 3f0e8c9a-2b7d-4c1e-9f6a-5d4b3c2a1e0f
+             */
+            id: string;
+            /**
+             * Format: idn-email
+             * @example ada@example.com
+             */
+            email: string;
+            /**
+             * @example user
+             * @enum {string}
+             */
+            role: "user" | "admin";
+            /**
+             * Format: date-time
+             * @example 2026-11-23T22:51:49.000Z
+             */
+            createdAt: string;
+            /**
+             * @description USER_QUOTA_BYTES; null when unlimited
+             * @example 1073741824
+             */
+            quotaBytes: number | null;
+            usage: components["schemas"]["UsageDto"];
+        };
+        PageMetaDto: {
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            limit: number;
+            /** @example 42 */
+            total: number;
+            /** @example 3 */
+            totalPages: number;
+        };
+        ProblemDetailsDto: {
+            /** @example about:blank */
+            type: string;
+            /** @example Unsupported Media Type */
+            title: string;
+            /** @example 415 */
+            status: number;
+            /** @example '.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp */
+            detail: string;
+            /** @example /images */
+            instance: string;
+            /**
+             * @description Stable machine-readable error code
+             * @example UNSUPPORTED_FILE_TYPE
+             */
+            code: string;
+            /** @example 6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23 */
+            requestId: string;
+            /** @description Present for field validation failures */
+            errors?: components["schemas"]["FieldErrorDto"][];
+        };
+        RefreshTokenDto: {
+            /** @example mF0bGx5LXJhbmRvbS1vcGFxdWUtdG9rZW4 */
+            refreshToken: string;
+        };
+        TokenPairDto: {
+            /**
+             * @description JWT for the Authorization: Bearer header
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…
+             */
+            accessToken: string;
+            /**
+             * @description Opaque, single-use; rotate it with /auth/refresh
+             * @example mF0bGx5LXJhbmRvbS1vcGFxdWUtdG9rZW4
+             */
+            refreshToken: string;
+            /**
+             * @example Bearer
+             * @enum {string}
+             */
+            tokenType: "Bearer";
+            /**
+             * @description The access token's lifetime in seconds
+             * @example 900
+             */
+            expiresIn: number;
+        };
+        UpdateImageDto: {
+            /**
+             * @description A new display name, sanitised like an upload's (last path segment, no control or formatting characters, at most 255 bytes); not nullable
+             * @example kite at dusk.jpg
+             */
+            filename?: string;
+            /**
+             * @description Alternative text; null clears it
+             * @example A red kite over the ridge at dusk
+             */
+            alt?: string | null;
+            /** @description Where crops centre (0…1 from the top left); null clears it */
+            focalPoint?: {
+                /**
+                 * @description From the left edge (0) to the right edge (1)
+                 * @example 0.62
+                 */
+                x?: number;
+                /**
+                 * @description From the top edge (0) to the bottom edge (1)
+                 * @example 0.35
+                 */
+                y?: number;
+            } | null;
+        };
+        UsageDto: {
+            /**
+             * @description The caller's stored originals
+             * @example 12
+             */
+            images: number;
+            /**
+             * @description Their total size in bytes (what USER_QUOTA_BYTES counts)
+             * @example 3145728
+             */
+            bytes: number;
+        };
+        UserDto: {
+            /**
+             * Format: uuid
+             * @example 3f0e8c9a-2b7d-4c1e-9f6a-5d4b3c2a1e0f
+             */
+            id: string;
+            /**
+             * Format: idn-email
+             * @example ada@example.com
+             */
+            email: string;
+            /**
+             * @example user
+             * @enum {string}
+             */
+            role: "user" | "admin";
+            /**
+             * Format: date-time
+             * @example 2026-11-23T22:51:49.000Z
+             */
+            createdAt: string;
+        };
     };
-    CredentialsDto: {
-      /**
-       * Format: idn-email
-       * @description Stored NFKC-normalised and lower-cased
-       * @example ada@example.com
-       */
-      email: string;
-      /**
-       * Format: password
-       * @example correct horse battery staple
-       */
-      password: string;
-    };
-    FieldErrorDto: {
-      /** @example email */
-      field: string;
-      /** @example must be an email */
-      message: string;
-    };
-    HealthCheckDto: {
-      /**
-       * @example ok
-       * @enum {string}
-       */
-      status: 'ok' | 'error' | 'shutting_down';
-      /**
-       * @description Indicators that are up
-       * @example {
-       *       "database": {
-       *         "status": "up"
-       *       },
-       *       "storage": {
-       *         "status": "up"
-       *       }
-       *     }
-       */
-      info?: {
-        [key: string]: components['schemas']['HealthIndicatorDto'];
-      } | null;
-      /**
-       * @description Indicators that are down
-       * @example {}
-       */
-      error?: {
-        [key: string]: components['schemas']['HealthIndicatorDto'];
-      } | null;
-      /**
-       * @description Every indicator
-       * @example {
-       *       "database": {
-       *         "status": "up"
-       *       },
-       *       "storage": {
-       *         "status": "up"
-       *       }
-       *     }
-       */
-      details: {
-        [key: string]: components['schemas']['HealthIndicatorDto'];
-      };
-    };
-    HealthIndicatorDto: {
-      /**
-       * @example up
-       * @enum {string}
-       */
-      status: 'up' | 'down';
-      /** @example storage is not reachable */
-      message?: string;
-    };
-    ImageDto: {
-      /**
-       * Format: uuid
-       * @example 0b6f2c4e-8d1a-4f3b-9c2e-7a5d6e4f3b21
-       */
-      id: string;
-      /**
-       * @description The client's original file name (last path segment, at most 255 bytes)
-       * @example holiday photo.jpg
-       */
-      filename: string;
-      /**
-       * @description Detected from the bytes
-       * @example image/jpeg
-       * @enum {string}
-       */
-      mimeType: 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
-      /**
-       * @example jpg
-       * @enum {string}
-       */
-      extension: 'jpg' | 'png' | 'gif' | 'webp';
-      /**
-       * @description Bytes
-       * @example 112640
-       */
-      size: number;
-      /**
-       * @description As displayed: EXIF orientation applied (a portrait photo stored sideways is taller than wide)
-       * @example 1920
-       */
-      width: number;
-      /**
-       * @description As displayed: EXIF orientation applied
-       * @example 1080
-       */
-      height: number;
-      /**
-       * @description SHA-256 of the bytes, hex
-       * @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
-       */
-      checksum: string;
-      /**
-       * Format: date-time
-       * @example 2026-11-23T22:51:49.000Z
-       */
-      uploadedAt: string;
-      /**
-       * Format: uuid
-       * @example 3f0e8c9a-2b7d-4c1e-9f6a-5d4b3c2a1e0f
-       */
-      ownerId: string;
-      /**
-       * @description Relative URL of the bytes
-       * @example /images/0b6f2c4e-8d1a-4f3b-9c2e-7a5d6e4f3b21/content
-       */
-      url: string;
-      /**
-       * @description The owner's alternative text; null when unset
-       * @example A red kite over the ridge at dusk
-       */
-      alt: string | null;
-      /** @description Where crops centre (0…1 from the top left); null when unset */
-      focalPoint: {
-        /**
-         * @description From the left edge (0) to the right edge (1)
-         * @example 0.62
-         */
-        x: number;
-        /**
-         * @description From the top edge (0) to the bottom edge (1)
-         * @example 0.35
-         */
-        y: number;
-      } | null;
-      /**
-       * Format: byte
-       * @description Base64 ThumbHash of the image as displayed (a placeholder to paint before it loads); null until computed for images uploaded before it existed
-       * @example 1QcSHQRnh493V4dIh4eXh1h4kJUI
-       */
-      thumbhash: string | null;
-      /**
-       * @description The most common colour, `#rrggbb`; null until computed
-       * @example #5a7d9a
-       */
-      dominantColor: string | null;
-      /**
-       * Format: date-time
-       * @description EXIF DateTimeOriginal (else DateTimeDigitized); the camera's clock read as UTC unless EXIF gives its offset; null when absent
-       * @example 2003-11-23T18:07:37.000Z
-       */
-      takenAt: string | null;
-      /**
-       * @description EXIF make and model; null when absent
-       * @example NIKON CORPORATION NIKON D2H
-       */
-      camera: string | null;
-      /**
-       * @description An animated GIF/WebP (more than one frame); null until computed
-       * @example false
-       */
-      animated: boolean | null;
-      /**
-       * @description Frames (1 for a still image); null until computed
-       * @example 1
-       */
-      frames: number | null;
-    };
-    LinkDto: {
-      /**
-       * @description Relative URL of the content, signed; works without a bearer token until it expires
-       * @example /images/0b6f2c4e-8d1a-4f3b-9c2e-7a5d6e4f3b21/content?w=320&format=webp&expires=1795000000&sig=3f1c…
-       */
-      url: string;
-      /**
-       * Format: date-time
-       * @example 2026-11-23T23:51:49.000Z
-       */
-      expiresAt: string;
-    };
-    MeDto: {
-      /**
-       * Format: uuid
-       * @example 3f0e8c9a-2b7d-4c1e-9f6a-5d4b3c2a1e0f
-       */
-      id: string;
-      /**
-       * Format: idn-email
-       * @example ada@example.com
-       */
-      email: string;
-      /**
-       * @example user
-       * @enum {string}
-       */
-      role: 'user' | 'admin';
-      /**
-       * Format: date-time
-       * @example 2026-11-23T22:51:49.000Z
-       */
-      createdAt: string;
-      /**
-       * @description USER_QUOTA_BYTES; null when unlimited
-       * @example 1073741824
-       */
-      quotaBytes: number | null;
-      usage: components['schemas']['UsageDto'];
-    };
-    PageMetaDto: {
-      /** @example 1 */
-      page: number;
-      /** @example 20 */
-      limit: number;
-      /** @example 42 */
-      total: number;
-      /** @example 3 */
-      totalPages: number;
-    };
-    ProblemDetailsDto: {
-      /** @example about:blank */
-      type: string;
-      /** @example Unsupported Media Type */
-      title: string;
-      /** @example 415 */
-      status: number;
-      /** @example '.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp */
-      detail: string;
-      /** @example /images */
-      instance: string;
-      /**
-       * @description Stable machine-readable error code
-       * @example UNSUPPORTED_FILE_TYPE
-       */
-      code: string;
-      /** @example 6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23 */
-      requestId: string;
-      /** @description Present for field validation failures */
-      errors?: components['schemas']['FieldErrorDto'][];
-    };
-    RefreshTokenDto: {
-      /** @example mF0bGx5LXJhbmRvbS1vcGFxdWUtdG9rZW4 */
-      refreshToken: string;
-    };
-    TokenPairDto: {
-      /**
-       * @description JWT for the Authorization: Bearer header
-       * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…
-       */
-      accessToken: string;
-      /**
-       * @description Opaque, single-use; rotate it with /auth/refresh
-       * @example mF0bGx5LXJhbmRvbS1vcGFxdWUtdG9rZW4
-       */
-      refreshToken: string;
-      /**
-       * @example Bearer
-       * @enum {string}
-       */
-      tokenType: 'Bearer';
-      /**
-       * @description The access token's lifetime in seconds
-       * @example 900
-       */
-      expiresIn: number;
-    };
-    UpdateImageDto: {
-      /**
-       * @description A new display name, sanitised like an upload's (last path segment, no control or formatting characters, at most 255 bytes); not nullable
-       * @example kite at dusk.jpg
-       */
-      filename?: string;
-      /**
-       * @description Alternative text; null clears it
-       * @example A red kite over the ridge at dusk
-       */
-      alt?: string | null;
-      /** @description Where crops centre (0…1 from the top left); null clears it */
-      focalPoint?: {
-        /**
-         * @description From the left edge (0) to the right edge (1)
-         * @example 0.62
-         */
-        x?: number;
-        /**
-         * @description From the top edge (0) to the bottom edge (1)
-         * @example 0.35
-         */
-        y?: number;
-      } | null;
-    };
-    UsageDto: {
-      /**
-       * @description The caller's stored originals
-       * @example 12
-       */
-      images: number;
-      /**
-       * @description Their total size in bytes (what USER_QUOTA_BYTES counts)
-       * @example 3145728
-       */
-      bytes: number;
-    };
-    UserDto: {
-      /**
-       * Format: uuid
-       * @example 3f0e8c9a-2b7d-4c1e-9f6a-5d4b3c2a1e0f
-       */
-      id: string;
-      /**
-       * Format: idn-email
-       * @example ada@example.com
-       */
-      email: string;
-      /**
-       * @example user
-       * @enum {string}
-       */
-      role: 'user' | 'admin';
-      /**
-       * Format: date-time
-       * @example 2026-11-23T22:51:49.000Z
-       */
-      createdAt: string;
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  login: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CredentialsDto"];
+            };
+        };
+        responses: {
+            /** @description Logged in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TokenPairDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CredentialsDto'];
-      };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshTokenDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    responses: {
-      /** @description Logged in */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getCurrentUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            data: components['schemas']['TokenPairDto'];
-          };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["MeDto"];
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
         };
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Content Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FILE_TOO_LARGE",
-           *       "detail": "The file is larger than 5 MB",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 413,
-           *       "title": "Content Too Large",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNSUPPORTED_FILE_TYPE",
-           *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          /** @description Seconds to wait */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "RATE_LIMITED",
-           *       "detail": "Too many requests; retry later",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 429,
-           *       "title": "Too Many Requests",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
     };
-  };
-  logout: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    refreshTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshTokenDto"];
+            };
+        };
+        responses: {
+            /** @description A new pair; the presented refresh token is retired */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TokenPairDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['RefreshTokenDto'];
-      };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CredentialsDto"];
+            };
+        };
+        responses: {
+            /** @description The account was created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["UserDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "EMAIL_TAKEN",
+                     *       "detail": "That e-mail is already registered",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    responses: {
-      204: {
-        headers: {
-          [name: string]: unknown;
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
+        requestBody?: never;
+        responses: {
+            /** @description Both answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthCheckDto"];
+                };
+            };
+            /** @description One of them does not answer (the @nestjs/terminus shape monitors expect, not problem details) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         },
+                     *         "storage": {
+                     *           "message": "storage is not reachable",
+                     *           "status": "down"
+                     *         }
+                     *       },
+                     *       "error": {
+                     *         "storage": {
+                     *           "message": "storage is not reachable",
+                     *           "status": "down"
+                     *         }
+                     *       },
+                     *       "info": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         }
+                     *       },
+                     *       "status": "error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthCheckDto"];
+                };
+            };
         };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Content Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FILE_TOO_LARGE",
-           *       "detail": "The file is larger than 5 MB",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 413,
-           *       "title": "Content Too Large",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNSUPPORTED_FILE_TYPE",
-           *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          /** @description Seconds to wait */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "RATE_LIMITED",
-           *       "detail": "Too many requests; retry later",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 429,
-           *       "title": "Too Many Requests",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
     };
-  };
-  getCurrentUser: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process serves requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthCheckDto"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            data: components['schemas']['MeDto'];
-          };
+        requestBody?: never;
+        responses: {
+            /** @description Both answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthCheckDto"];
+                };
+            };
+            /** @description One of them does not answer (the @nestjs/terminus shape monitors expect, not problem details) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         },
+                     *         "storage": {
+                     *           "message": "storage is not reachable",
+                     *           "status": "down"
+                     *         }
+                     *       },
+                     *       "error": {
+                     *         "storage": {
+                     *           "message": "storage is not reachable",
+                     *           "status": "down"
+                     *         }
+                     *       },
+                     *       "info": {
+                     *         "database": {
+                     *           "status": "up"
+                     *         }
+                     *       },
+                     *       "status": "error"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["HealthCheckDto"];
+                };
+            };
         };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          /** @description Seconds to wait */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "RATE_LIMITED",
-           *       "detail": "Too many requests; retry later",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 429,
-           *       "title": "Too Many Requests",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
     };
-  };
-  refreshTokens: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    legacyGetImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ImageDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['RefreshTokenDto'];
-      };
+    legacyDeleteImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: the bytes, any variants and the row */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    responses: {
-      /** @description A new pair; the presented refresh token is retired */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    listImages: {
+        parameters: {
+            query: {
+                sort?: "uploadedAt" | "size" | "filename";
+                /** @description Only images of this type */
+                mimeType?: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+                /** @description Only images whose filename contains this (case-insensitive) */
+                q?: string;
+                /** @description Only images with exactly these bytes: their SHA-256, hex, any case (check before uploading the same file again) */
+                checksum?: string;
+                /** @description Admins only: another user's images (any case) */
+                ownerId?: string;
+                /** @description Page number, from 1. */
+                page: number;
+                /** @description Items per page, 1 to 100. */
+                limit: number;
+                /** @description Sort direction. */
+                order: "asc" | "desc";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            data: components['schemas']['TokenPairDto'];
-          };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ImageDto"][];
+                        meta: components["schemas"]["PageMetaDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "detail": "Your role does not allow this",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
         };
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Content Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FILE_TOO_LARGE",
-           *       "detail": "The file is larger than 5 MB",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 413,
-           *       "title": "Content Too Large",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNSUPPORTED_FILE_TYPE",
-           *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          /** @description Seconds to wait */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "RATE_LIMITED",
-           *       "detail": "Too many requests; retry later",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 429,
-           *       "title": "Too Many Requests",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
     };
-  };
-  register: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    uploadImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description jpg, jpeg, png, gif or webp
+                     */
+                    file: Blob;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    /** @description Relative URL of the new image */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ImageDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_CORRUPT",
+                     *       "detail": "The image could not be decoded",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Content",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CredentialsDto'];
-      };
+    getImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ImageDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    responses: {
-      /** @description The account was created */
-      201: {
-        headers: {
-          [name: string]: unknown;
+    deleteImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image id */
+                id: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            data: components['schemas']['UserDto'];
-          };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: the bytes, any variants and the row */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
         };
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "EMAIL_TAKEN",
-           *       "detail": "That e-mail is already registered",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 409,
-           *       "title": "Conflict",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Content Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FILE_TOO_LARGE",
-           *       "detail": "The file is larger than 5 MB",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 413,
-           *       "title": "Content Too Large",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNSUPPORTED_FILE_TYPE",
-           *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          /** @description Seconds to wait */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "RATE_LIMITED",
-           *       "detail": "Too many requests; retry later",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 429,
-           *       "title": "Too Many Requests",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
     };
-  };
-  getHealth: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    updateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateImageDto"];
+            };
+        };
+        responses: {
+            /** @description The image as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ImageDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Both answer */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getImageContent: {
+        parameters: {
+            query?: {
+                /** @description Target width in pixels */
+                w?: number;
+                /** @description Target height in pixels */
+                h?: number;
+                /** @description How the image fits w×h (as in sharp); only used with w or h */
+                fit?: "cover" | "contain" | "inside" | "outside" | "fill";
+                /** @description Output format; default: the original's. `auto`: AVIF if `Accept` lists image/avif, else WebP if it lists image/webp, else the original's (an animated-capable original, GIF or WebP, never becomes AVIF); answered with `Vary: Accept` */
+                format?: "jpeg" | "png" | "webp" | "avif" | "auto";
+                /** @description Quality of jpeg, webp and avif output */
+                q?: number;
+                /** @description Where `fit=cover` crops: `center`, or sharp's `attention`/`entropy` strategies; default: the image's focalPoint, else the centre. Accepted with `fit=contain` (which crops nothing, so it changes nothing); any other fit is a 400. Animated output is cropped at the centre (the strategies read one frame). */
+                position?: "center" | "attention" | "entropy";
+                /** @description A named transform from TRANSFORM_PRESETS (e.g. `thumb=w:200,h:200,fit:cover;card=w:640`); an unknown name is a 400. Parameters given beside it override the preset's; with TRANSFORM_PRESETS_ONLY=true only `preset` is accepted. */
+                preset?: string;
+                /** @description Serve as an attachment (Content-Disposition: attachment) */
+                download?: boolean;
+                /** @description Signed links: expiry, Unix seconds */
+                expires?: number;
+                /** @description Signed links: HMAC-SHA256 signature, hex (replaces the bearer token) */
+                sig?: string;
+                /** @description Signed links: the first 16 hex digits of the image's checksum. With it the answer is `Cache-Control: public, max-age=…, immutable` */
+                v?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Image id */
+                id: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['HealthCheckDto'];
+        requestBody?: never;
+        responses: {
+            /** @description The bytes */
+            200: {
+                headers: {
+                    /** @description `private, max-age=0, must-revalidate` with a bearer token; `public, max-age=<seconds left>` with a signed link, plus `immutable` when the link carries `v` (the checksum prefix of these bytes) */
+                    "Cache-Control"?: string;
+                    /** @description `inline` (or `attachment` with `?download=true`), with the filename */
+                    "Content-Disposition"?: string;
+                    /** @description Always `default-src 'none'; sandbox`: the bytes, opened as a document, run no script and get no origin */
+                    "Content-Security-Policy"?: string;
+                    /** @description Strong: the SHA-256 of the bytes served (each variant and each negotiated format has its own) */
+                    ETag?: string;
+                    /** @description `Accept`, only when `format=auto` chose the format */
+                    Vary?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/avif": Blob;
+                    "image/gif": Blob;
+                    "image/jpeg": Blob;
+                    "image/png": Blob;
+                    "image/webp": Blob;
+                };
+            };
+            /** @description One byte range of the content (a suffix range longer than the content is all of it, RFC 9110 §14.1.2) */
+            206: {
+                headers: {
+                    /** @description `private, max-age=0, must-revalidate` with a bearer token; `public, max-age=<seconds left>` with a signed link, plus `immutable` when the link carries `v` (the checksum prefix of these bytes) */
+                    "Cache-Control"?: string;
+                    /** @description `inline` (or `attachment` with `?download=true`), with the filename */
+                    "Content-Disposition"?: string;
+                    /** @description bytes start-end/size */
+                    "Content-Range"?: string;
+                    /** @description Always `default-src 'none'; sandbox`: the bytes, opened as a document, run no script and get no origin */
+                    "Content-Security-Policy"?: string;
+                    /** @description Strong: the SHA-256 of the bytes served (each variant and each negotiated format has its own) */
+                    ETag?: string;
+                    /** @description `Accept`, only when `format=auto` chose the format */
+                    Vary?: string;
+                    /** @description Always `nosniff` */
+                    "X-Content-Type-Options"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    /** @description `private, max-age=0, must-revalidate` with a bearer token; `public, max-age=<seconds left>` with a signed link, plus `immutable` when the link carries `v` (the checksum prefix of these bytes) */
+                    "Cache-Control"?: string;
+                    /** @description Strong: the SHA-256 of the bytes served (each variant and each negotiated format has its own) */
+                    ETag?: string;
+                    /** @description `Accept`, only when `format=auto` chose the format */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "detail": "Your role does not allow this",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Range Not Satisfiable */
+            416: {
+                headers: {
+                    /** @description bytes *\/{size} */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RANGE_NOT_SATISFIABLE",
+                     *       "detail": "The range is outside the content",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 416,
+                     *       "title": "Range Not Satisfiable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_CORRUPT",
+                     *       "detail": "The image could not be decoded",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Content",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Too many requests; retry later",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
         };
-      };
-      /** @description One of them does not answer (the @nestjs/terminus shape monitors expect, not problem details) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "details": {
-           *         "database": {
-           *           "status": "up"
-           *         },
-           *         "storage": {
-           *           "message": "storage is not reachable",
-           *           "status": "down"
-           *         }
-           *       },
-           *       "error": {
-           *         "storage": {
-           *           "message": "storage is not reachable",
-           *           "status": "down"
-           *         }
-           *       },
-           *       "info": {
-           *         "database": {
-           *           "status": "up"
-           *         }
-           *       },
-           *       "status": "error"
-           *     }
-           */
-          'application/json': components['schemas']['HealthCheckDto'];
-        };
-      };
     };
-  };
-  getLiveness: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    createImageLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Image id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateLinkDto"];
+            };
+        };
+        responses: {
+            /** @description Signed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["LinkDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description The process serves requests */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    legacyUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['HealthCheckDto'];
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description jpg, jpeg, png, gif or webp
+                     */
+                    file: Blob;
+                };
+            };
         };
-      };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    /** @description Relative URL of the new image */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ImageDto"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_CORRUPT",
+                     *       "detail": "The image could not be decoded",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Content",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-  };
-  getReadiness: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    createUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The protocol version the client speaks: `1.0.0` */
+                "Tus-Resumable": string;
+                /** @description The size of the whole file in bytes */
+                "Upload-Length": string;
+                /** @description `filename <base64>` (comma-separated tus metadata) */
+                "Upload-Metadata"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/offset+octet-stream": Blob;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description On the request that stored the last byte: the new image, `/images/{id}` */
+                    "Image-Location"?: string;
+                    /** @description The upload: `/uploads/{id}` */
+                    Location?: string;
+                    /** @description The protocol version: 1.0.0 */
+                    "Tus-Resumable"?: string;
+                    /** @description When the unfinished upload is removed (RFC 9110 date; RESUMABLE_UPLOAD_EXPIRY) */
+                    "Upload-Expires"?: string;
+                    /** @description Bytes of the upload stored so far */
+                    "Upload-Offset"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "detail": "Your role does not allow this",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_CORRUPT",
+                     *       "detail": "The image could not be decoded",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Content",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Both answer */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    tusCapabilities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        content: {
-          'application/json': components['schemas']['HealthCheckDto'];
+        requestBody?: never;
+        responses: {
+            /** @description Capabilities */
+            204: {
+                headers: {
+                    /** @description creation,creation-with-upload,termination,expiration */
+                    "Tus-Extension"?: string;
+                    /** @description MAX_CONTENT_LENGTH in bytes */
+                    "Tus-Max-Size"?: number;
+                    /** @description The protocol version: 1.0.0 */
+                    "Tus-Resumable"?: string;
+                    /** @description 1.0.0 */
+                    "Tus-Version"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
         };
-      };
-      /** @description One of them does not answer (the @nestjs/terminus shape monitors expect, not problem details) */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "details": {
-           *         "database": {
-           *           "status": "up"
-           *         },
-           *         "storage": {
-           *           "message": "storage is not reachable",
-           *           "status": "down"
-           *         }
-           *       },
-           *       "error": {
-           *         "storage": {
-           *           "message": "storage is not reachable",
-           *           "status": "down"
-           *         }
-           *       },
-           *       "info": {
-           *         "database": {
-           *           "status": "up"
-           *         }
-           *       },
-           *       "status": "error"
-           *     }
-           */
-          'application/json': components['schemas']['HealthCheckDto'];
-        };
-      };
     };
-  };
-  legacyGetImage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description Image id */
-        id: string;
-      };
-      cookie?: never;
+    terminateUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The protocol version the client speaks: `1.0.0` */
+                "Tus-Resumable": string;
+            };
+            path: {
+                /** @description The upload, from the `Location` of its creation */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed, with its bytes */
+            204: {
+                headers: {
+                    /** @description The protocol version: 1.0.0 */
+                    "Tus-Resumable"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
+    getUploadOffset: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The protocol version the client speaks: `1.0.0` */
+                "Tus-Resumable": string;
+            };
+            path: {
+                /** @description The upload, from the `Location` of its creation */
+                id: string;
+            };
+            cookie?: never;
         };
-        content: {
-          'application/json': {
-            data: components['schemas']['ImageDto'];
-          };
+        requestBody?: never;
+        responses: {
+            /** @description The upload (no body) */
+            200: {
+                headers: {
+                    /** @description no-store */
+                    "Cache-Control"?: string;
+                    /** @description The protocol version: 1.0.0 */
+                    "Tus-Resumable"?: string;
+                    /** @description When the unfinished upload is removed (RFC 9110 date; RESUMABLE_UPLOAD_EXPIRY) */
+                    "Upload-Expires"?: string;
+                    /** @description The size of the whole file */
+                    "Upload-Length"?: number;
+                    /** @description The metadata sent at creation */
+                    "Upload-Metadata"?: string;
+                    /** @description Bytes of the upload stored so far */
+                    "Upload-Offset"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
         };
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_NOT_FOUND",
-           *       "detail": "No such image",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
     };
-  };
-  legacyDeleteImage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description Image id */
-        id: string;
-      };
-      cookie?: never;
+    appendToUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The protocol version the client speaks: `1.0.0` */
+                "Tus-Resumable": string;
+                /** @description Where this chunk starts */
+                "Upload-Offset": string;
+            };
+            path: {
+                /** @description The upload, from the `Location` of its creation */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/offset+octet-stream": Blob;
+            };
+        };
+        responses: {
+            /** @description Stored */
+            204: {
+                headers: {
+                    /** @description On the request that stored the last byte: the new image, `/images/{id}` */
+                    "Image-Location"?: string;
+                    /** @description The protocol version: 1.0.0 */
+                    "Tus-Resumable"?: string;
+                    /** @description When the unfinished upload is removed (RFC 9110 date; RESUMABLE_UPLOAD_EXPIRY) */
+                    "Upload-Expires"?: string;
+                    /** @description Bytes of the upload stored so far */
+                    "Upload-Offset"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VALIDATION_FAILED",
+                     *       "detail": "The request has invalid fields",
+                     *       "errors": [
+                     *         {
+                     *           "field": "limit",
+                     *           "message": "limit must not be greater than 100"
+                     *         }
+                     *       ],
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "A valid bearer token is required",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FORBIDDEN",
+                     *       "detail": "Your role does not allow this",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_NOT_FOUND",
+                     *       "detail": "No such image",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "EMAIL_TAKEN",
+                     *       "detail": "That e-mail is already registered",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "FILE_TOO_LARGE",
+                     *       "detail": "The file is larger than 5 MB",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 413,
+                     *       "title": "Content Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNSUPPORTED_FILE_TYPE",
+                     *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "IMAGE_CORRUPT",
+                     *       "detail": "The image could not be decoded",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 422,
+                     *       "title": "Unprocessable Content",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INTERNAL_ERROR",
+                     *       "detail": "The server could not complete the request",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "SERVICE_UNAVAILABLE",
+                     *       "detail": "The service is temporarily unavailable",
+                     *       "instance": "/images",
+                     *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
     };
-    requestBody?: never;
-    responses: {
-      /** @description Deleted: the bytes, any variants and the row */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_NOT_FOUND",
-           *       "detail": "No such image",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  listImages: {
-    parameters: {
-      query: {
-        sort?: 'uploadedAt' | 'size' | 'filename';
-        /** @description Only images of this type */
-        mimeType?: 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
-        /** @description Only images whose filename contains this (case-insensitive) */
-        q?: string;
-        /** @description Only images with exactly these bytes: their SHA-256, hex, any case (check before uploading the same file again) */
-        checksum?: string;
-        /** @description Admins only: another user's images (any case) */
-        ownerId?: string;
-        /** @description Page number, from 1. */
-        page: number;
-        /** @description Items per page, 1 to 100. */
-        limit: number;
-        /** @description Sort direction. */
-        order: 'asc' | 'desc';
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description A page of results */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            data: components['schemas']['ImageDto'][];
-            meta: components['schemas']['PageMetaDto'];
-          };
-        };
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FORBIDDEN",
-           *       "detail": "Your role does not allow this",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 403,
-           *       "title": "Forbidden",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  uploadImage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'multipart/form-data': {
-          /**
-           * Format: binary
-           * @description jpg, jpeg, png, gif or webp
-           */
-          file: Blob;
-        };
-      };
-    };
-    responses: {
-      /** @description Stored */
-      201: {
-        headers: {
-          /** @description Relative URL of the new image */
-          Location?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            data: components['schemas']['ImageDto'];
-          };
-        };
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Content Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FILE_TOO_LARGE",
-           *       "detail": "The file is larger than 5 MB",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 413,
-           *       "title": "Content Too Large",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNSUPPORTED_FILE_TYPE",
-           *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unprocessable Content */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_CORRUPT",
-           *       "detail": "The image could not be decoded",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 422,
-           *       "title": "Unprocessable Content",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  getImage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description Image id */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description OK */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            data: components['schemas']['ImageDto'];
-          };
-        };
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_NOT_FOUND",
-           *       "detail": "No such image",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  deleteImage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description Image id */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Deleted: the bytes, any variants and the row */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_NOT_FOUND",
-           *       "detail": "No such image",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  updateImage: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description Image id */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateImageDto'];
-      };
-    };
-    responses: {
-      /** @description The image as it is now */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            data: components['schemas']['ImageDto'];
-          };
-        };
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_NOT_FOUND",
-           *       "detail": "No such image",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Content Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FILE_TOO_LARGE",
-           *       "detail": "The file is larger than 5 MB",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 413,
-           *       "title": "Content Too Large",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNSUPPORTED_FILE_TYPE",
-           *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  getImageContent: {
-    parameters: {
-      query?: {
-        /** @description Target width in pixels */
-        w?: number;
-        /** @description Target height in pixels */
-        h?: number;
-        /** @description How the image fits w×h (as in sharp); only used with w or h */
-        fit?: 'cover' | 'contain' | 'inside' | 'outside' | 'fill';
-        /** @description Output format; default: the original's. `auto`: AVIF if `Accept` lists image/avif, else WebP if it lists image/webp, else the original's (an animated-capable original, GIF or WebP, never becomes AVIF); answered with `Vary: Accept` */
-        format?: 'jpeg' | 'png' | 'webp' | 'avif' | 'auto';
-        /** @description Quality of jpeg, webp and avif output */
-        q?: number;
-        /** @description Where `fit=cover` crops: `center`, or sharp's `attention`/`entropy` strategies; default: the image's focalPoint, else the centre. Accepted with `fit=contain` (which crops nothing, so it changes nothing); any other fit is a 400. Animated output is cropped at the centre (the strategies read one frame). */
-        position?: 'center' | 'attention' | 'entropy';
-        /** @description A named transform from TRANSFORM_PRESETS (e.g. `thumb=w:200,h:200,fit:cover;card=w:640`); an unknown name is a 400. Parameters given beside it override the preset's; with TRANSFORM_PRESETS_ONLY=true only `preset` is accepted. */
-        preset?: string;
-        /** @description Serve as an attachment (Content-Disposition: attachment) */
-        download?: boolean;
-        /** @description Signed links: expiry, Unix seconds */
-        expires?: number;
-        /** @description Signed links: HMAC-SHA256 signature, hex (replaces the bearer token) */
-        sig?: string;
-        /** @description Signed links: the first 16 hex digits of the image's checksum. With it the answer is `Cache-Control: public, max-age=…, immutable` */
-        v?: string;
-      };
-      header?: never;
-      path: {
-        /** @description Image id */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The bytes */
-      200: {
-        headers: {
-          /** @description `private, max-age=0, must-revalidate` with a bearer token; `public, max-age=<seconds left>` with a signed link, plus `immutable` when the link carries `v` (the checksum prefix of these bytes) */
-          'Cache-Control'?: string;
-          /** @description `inline` (or `attachment` with `?download=true`), with the filename */
-          'Content-Disposition'?: string;
-          /** @description Always `default-src 'none'; sandbox`: the bytes, opened as a document, run no script and get no origin */
-          'Content-Security-Policy'?: string;
-          /** @description Strong: the SHA-256 of the bytes served (each variant and each negotiated format has its own) */
-          ETag?: string;
-          /** @description `Accept`, only when `format=auto` chose the format */
-          Vary?: string;
-          /** @description Always `nosniff` */
-          'X-Content-Type-Options'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'image/avif': Blob;
-          'image/gif': Blob;
-          'image/jpeg': Blob;
-          'image/png': Blob;
-          'image/webp': Blob;
-        };
-      };
-      /** @description One byte range of the content (a suffix range longer than the content is all of it, RFC 9110 §14.1.2) */
-      206: {
-        headers: {
-          /** @description `private, max-age=0, must-revalidate` with a bearer token; `public, max-age=<seconds left>` with a signed link, plus `immutable` when the link carries `v` (the checksum prefix of these bytes) */
-          'Cache-Control'?: string;
-          /** @description `inline` (or `attachment` with `?download=true`), with the filename */
-          'Content-Disposition'?: string;
-          /** @description bytes start-end/size */
-          'Content-Range'?: string;
-          /** @description Always `default-src 'none'; sandbox`: the bytes, opened as a document, run no script and get no origin */
-          'Content-Security-Policy'?: string;
-          /** @description Strong: the SHA-256 of the bytes served (each variant and each negotiated format has its own) */
-          ETag?: string;
-          /** @description `Accept`, only when `format=auto` chose the format */
-          Vary?: string;
-          /** @description Always `nosniff` */
-          'X-Content-Type-Options'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Not modified (If-None-Match matched the ETag) */
-      304: {
-        headers: {
-          /** @description `private, max-age=0, must-revalidate` with a bearer token; `public, max-age=<seconds left>` with a signed link, plus `immutable` when the link carries `v` (the checksum prefix of these bytes) */
-          'Cache-Control'?: string;
-          /** @description Strong: the SHA-256 of the bytes served (each variant and each negotiated format has its own) */
-          ETag?: string;
-          /** @description `Accept`, only when `format=auto` chose the format */
-          Vary?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FORBIDDEN",
-           *       "detail": "Your role does not allow this",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 403,
-           *       "title": "Forbidden",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_NOT_FOUND",
-           *       "detail": "No such image",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Range Not Satisfiable */
-      416: {
-        headers: {
-          /** @description bytes *\/{size} */
-          'Content-Range'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "RANGE_NOT_SATISFIABLE",
-           *       "detail": "The range is outside the content",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 416,
-           *       "title": "Range Not Satisfiable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unprocessable Content */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_CORRUPT",
-           *       "detail": "The image could not be decoded",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 422,
-           *       "title": "Unprocessable Content",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Too Many Requests */
-      429: {
-        headers: {
-          /** @description Seconds to wait */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "RATE_LIMITED",
-           *       "detail": "Too many requests; retry later",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 429,
-           *       "title": "Too Many Requests",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  createImageLink: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description Image id */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['CreateLinkDto'];
-      };
-    };
-    responses: {
-      /** @description Signed */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            data: components['schemas']['LinkDto'];
-          };
-        };
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_NOT_FOUND",
-           *       "detail": "No such image",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNSUPPORTED_FILE_TYPE",
-           *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  legacyUpload: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'multipart/form-data': {
-          /**
-           * Format: binary
-           * @description jpg, jpeg, png, gif or webp
-           */
-          file: Blob;
-        };
-      };
-    };
-    responses: {
-      /** @description Stored */
-      201: {
-        headers: {
-          /** @description Relative URL of the new image */
-          Location?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            data: components['schemas']['ImageDto'];
-          };
-        };
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Content Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FILE_TOO_LARGE",
-           *       "detail": "The file is larger than 5 MB",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 413,
-           *       "title": "Content Too Large",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNSUPPORTED_FILE_TYPE",
-           *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unprocessable Content */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_CORRUPT",
-           *       "detail": "The image could not be decoded",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 422,
-           *       "title": "Unprocessable Content",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  createUpload: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The protocol version the client speaks: `1.0.0` */
-        'Tus-Resumable': string;
-        /** @description The size of the whole file in bytes */
-        'Upload-Length': string;
-        /** @description `filename <base64>` (comma-separated tus metadata) */
-        'Upload-Metadata'?: string;
-      };
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/offset+octet-stream': Blob;
-      };
-    };
-    responses: {
-      /** @description Created */
-      201: {
-        headers: {
-          /** @description On the request that stored the last byte: the new image, `/images/{id}` */
-          'Image-Location'?: string;
-          /** @description The upload: `/uploads/{id}` */
-          Location?: string;
-          /** @description The protocol version: 1.0.0 */
-          'Tus-Resumable'?: string;
-          /** @description When the unfinished upload is removed (RFC 9110 date; RESUMABLE_UPLOAD_EXPIRY) */
-          'Upload-Expires'?: string;
-          /** @description Bytes of the upload stored so far */
-          'Upload-Offset'?: number;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FORBIDDEN",
-           *       "detail": "Your role does not allow this",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 403,
-           *       "title": "Forbidden",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Precondition Failed */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Content Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FILE_TOO_LARGE",
-           *       "detail": "The file is larger than 5 MB",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 413,
-           *       "title": "Content Too Large",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNSUPPORTED_FILE_TYPE",
-           *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unprocessable Content */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_CORRUPT",
-           *       "detail": "The image could not be decoded",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 422,
-           *       "title": "Unprocessable Content",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  tusCapabilities: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Capabilities */
-      204: {
-        headers: {
-          /** @description creation,creation-with-upload,termination,expiration */
-          'Tus-Extension'?: string;
-          /** @description MAX_CONTENT_LENGTH in bytes */
-          'Tus-Max-Size'?: number;
-          /** @description The protocol version: 1.0.0 */
-          'Tus-Resumable'?: string;
-          /** @description 1.0.0 */
-          'Tus-Version'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  terminateUpload: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The protocol version the client speaks: `1.0.0` */
-        'Tus-Resumable': string;
-      };
-      path: {
-        /** @description The upload, from the `Location` of its creation */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Removed, with its bytes */
-      204: {
-        headers: {
-          /** @description The protocol version: 1.0.0 */
-          'Tus-Resumable'?: string;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_NOT_FOUND",
-           *       "detail": "No such image",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Precondition Failed */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  getUploadOffset: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The protocol version the client speaks: `1.0.0` */
-        'Tus-Resumable': string;
-      };
-      path: {
-        /** @description The upload, from the `Location` of its creation */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The upload (no body) */
-      200: {
-        headers: {
-          /** @description no-store */
-          'Cache-Control'?: string;
-          /** @description The protocol version: 1.0.0 */
-          'Tus-Resumable'?: string;
-          /** @description When the unfinished upload is removed (RFC 9110 date; RESUMABLE_UPLOAD_EXPIRY) */
-          'Upload-Expires'?: string;
-          /** @description The size of the whole file */
-          'Upload-Length'?: number;
-          /** @description The metadata sent at creation */
-          'Upload-Metadata'?: string;
-          /** @description Bytes of the upload stored so far */
-          'Upload-Offset'?: number;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_NOT_FOUND",
-           *       "detail": "No such image",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Gone */
-      410: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Precondition Failed */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
-  appendToUpload: {
-    parameters: {
-      query?: never;
-      header: {
-        /** @description The protocol version the client speaks: `1.0.0` */
-        'Tus-Resumable': string;
-        /** @description Where this chunk starts */
-        'Upload-Offset': string;
-      };
-      path: {
-        /** @description The upload, from the `Location` of its creation */
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/offset+octet-stream': Blob;
-      };
-    };
-    responses: {
-      /** @description Stored */
-      204: {
-        headers: {
-          /** @description On the request that stored the last byte: the new image, `/images/{id}` */
-          'Image-Location'?: string;
-          /** @description The protocol version: 1.0.0 */
-          'Tus-Resumable'?: string;
-          /** @description When the unfinished upload is removed (RFC 9110 date; RESUMABLE_UPLOAD_EXPIRY) */
-          'Upload-Expires'?: string;
-          /** @description Bytes of the upload stored so far */
-          'Upload-Offset'?: number;
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Bad Request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "VALIDATION_FAILED",
-           *       "detail": "The request has invalid fields",
-           *       "errors": [
-           *         {
-           *           "field": "limit",
-           *           "message": "limit must not be greater than 100"
-           *         }
-           *       ],
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 400,
-           *       "title": "Bad Request",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unauthorized */
-      401: {
-        headers: {
-          /** @description Bearer */
-          'WWW-Authenticate'?: string;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNAUTHORIZED",
-           *       "detail": "A valid bearer token is required",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 401,
-           *       "title": "Unauthorized",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Forbidden */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FORBIDDEN",
-           *       "detail": "Your role does not allow this",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 403,
-           *       "title": "Forbidden",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Not Found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_NOT_FOUND",
-           *       "detail": "No such image",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 404,
-           *       "title": "Not Found",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "EMAIL_TAKEN",
-           *       "detail": "That e-mail is already registered",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 409,
-           *       "title": "Conflict",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Gone */
-      410: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Precondition Failed */
-      412: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Content Too Large */
-      413: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "FILE_TOO_LARGE",
-           *       "detail": "The file is larger than 5 MB",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 413,
-           *       "title": "Content Too Large",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unsupported Media Type */
-      415: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "UNSUPPORTED_FILE_TYPE",
-           *       "detail": "'.exe' files are not accepted; allowed: jpg, jpeg, png, gif, webp",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 415,
-           *       "title": "Unsupported Media Type",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Unprocessable Content */
-      422: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "IMAGE_CORRUPT",
-           *       "detail": "The image could not be decoded",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 422,
-           *       "title": "Unprocessable Content",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Internal Server Error */
-      500: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "INTERNAL_ERROR",
-           *       "detail": "The server could not complete the request",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 500,
-           *       "title": "Internal Server Error",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-      /** @description Service Unavailable */
-      503: {
-        headers: {
-          /** @description Seconds to wait (sent when the image-work queue is full or a dependency is down) */
-          'Retry-After'?: number;
-          [name: string]: unknown;
-        };
-        content: {
-          /**
-           * @example {
-           *       "code": "SERVICE_UNAVAILABLE",
-           *       "detail": "The service is temporarily unavailable",
-           *       "instance": "/images",
-           *       "requestId": "6f1c2b1e-3d4a-4b8e-9a51-0c2d7e9f1a23",
-           *       "status": 503,
-           *       "title": "Service Unavailable",
-           *       "type": "about:blank"
-           *     }
-           */
-          'application/problem+json': components['schemas']['ProblemDetailsDto'];
-        };
-      };
-    };
-  };
 }
