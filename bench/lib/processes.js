@@ -57,8 +57,13 @@ async function benchDatabase(dir) {
   };
 }
 
+/** The allocator settings of the bench's own environment reach the app (to compare allocators). */
+const ALLOCATOR_ENV = /^(LD_PRELOAD|GLIBC_TUNABLES|MALLOC_[A-Z_]+|JEMALLOC_CONF|MALLOC_CONF)$/;
+
 function appEnv(dir, port, extra = {}) {
+  const allocator = Object.fromEntries(Object.entries(process.env).filter(([key]) => ALLOCATOR_ENV.test(key)));
   return {
+    ...allocator,
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
