@@ -26,14 +26,24 @@ const SETTINGS = SMOKE
 const EMAIL = 'bench@example.com';
 
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
-const elapsed = ((t0) => () => ((Date.now() - t0) / 1000).toFixed(1))(Date.now());
+const elapsed = (
+  (t0) => () =>
+    ((Date.now() - t0) / 1000).toFixed(1)
+)(Date.now());
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'image-api-bench-'));
   const result = {
     mode: SMOKE ? 'smoke' : 'full',
     startedAt: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', node: process.version, platform: `${os.platform()} ${os.release()}`, memoryGB: +(os.totalmem() / 2 ** 30).toFixed(1), loadAverageAtStart: os.loadavg() },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? '?',
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      memoryGB: +(os.totalmem() / 2 ** 30).toFixed(1),
+      loadAverageAtStart: os.loadavg(),
+    },
     settings: SETTINGS,
     scenarios: {},
     targets: [],
@@ -43,7 +53,9 @@ async function main() {
   try {
     log(`mode ${result.mode}, temp ${tmp}`);
     const images = await prepareImages(path.join(os.tmpdir(), 'image-api-bench-images'), ['small', 'large']);
-    result.images = Object.fromEntries(Object.entries(images).map(([k, v]) => [k, { bytes: v.bytes.length, width: v.width, height: v.height }]));
+    result.images = Object.fromEntries(
+      Object.entries(images).map(([k, v]) => [k, { bytes: v.bytes.length, width: v.width, height: v.height }]),
+    );
     log(`images ready: small ${images.small.bytes.length} B, large ${images.large.bytes.length} B (${elapsed()}s)`);
 
     result.database = process.env.BENCH_DB === 'mysql' ? 'mysql' : 'sqlite';
@@ -57,7 +69,15 @@ async function main() {
     if (wanted('metrics')) {
       // A 5 % effect needs more rounds than the other scenarios' 3 to stand out of the noise.
       const [pairs, rounds] = SMOKE ? [1, 1] : [4, 2];
-      result.scenarios.metrics = await metricsScenario({ tmp, images, duration: SETTINGS.duration, warmup: SETTINGS.warmup, rounds, pairs, log });
+      result.scenarios.metrics = await metricsScenario({
+        tmp,
+        images,
+        duration: SETTINGS.duration,
+        warmup: SETTINGS.warmup,
+        rounds,
+        pairs,
+        log,
+      });
     }
     if (wanted('delivery')) result.scenarios.delivery = await deliveryScenario({ tmp, smoke: SMOKE, rounds: SETTINGS.rounds, log });
     if (wanted('tus')) {
@@ -76,7 +96,11 @@ async function main() {
   process.stdout.write(`${table}\n`);
   const out = process.env.BENCH_OUT
     ? path.resolve(process.env.BENCH_OUT)
-    : path.join(__dirname, 'results', `${SMOKE ? 'smoke' : ONLY ? 'partial' : 'latest'}${result.database === 'mysql' ? '-mysql' : ''}.json`);
+    : path.join(
+        __dirname,
+        'results',
+        `${SMOKE ? 'smoke' : ONLY ? 'partial' : 'latest'}${result.database === 'mysql' ? '-mysql' : ''}.json`,
+      );
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify({ ...result, markdown: table }, null, 2)}\n`);
   log(`wrote ${path.relative(ROOT, out)} in ${result.totalSeconds}s`);
@@ -99,7 +123,9 @@ async function startupScenario(tmp) {
     existing.push(app.startupMs);
     await app.stop();
   }
-  log(`start-up: existing db ${existing.map((v) => fmt(v, 0)).join(', ')} ms; fresh db ${fresh.map((v) => fmt(v, 0)).join(', ')} ms (${elapsed()}s)`);
+  log(
+    `start-up: existing db ${existing.map((v) => fmt(v, 0)).join(', ')} ms; fresh db ${fresh.map((v) => fmt(v, 0)).join(', ')} ms (${elapsed()}s)`,
+  );
   return { existingDb: { median: median(existing), runs: existing }, freshDb: { median: median(fresh), runs: fresh } };
 }
 
@@ -115,7 +141,9 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
   if (link.status !== 201) throw new Error(`link: ${link.status} ${link.buffer.toString('utf8').slice(0, 300)}`);
   const etag = (await api(app.url, 'GET', `/images/${appImage.id}/content`, { token })).headers.get('etag');
   result.appIdleRssAtStart = memoryOf(app.pid)?.rss;
-  const targets = [{ ...app, token, imageId: appImage.id, linkPath: link.json.data.url, etag, filesDir: path.join(app.dir, 'uploads', 'images') }];
+  const targets = [
+    { ...app, token, imageId: appImage.id, linkPath: link.json.data.url, etag, filesDir: path.join(app.dir, 'uploads', 'images') },
+  ];
   // The references: bare node:http + busboy ("raw"), the same with a full decode per upload, and bare Nest.
   for (const kind of ['baseline', 'rawDecode', 'nestFloor']) {
     const ref = await startBaseline(path.join(tmp, kind), kind);
@@ -130,13 +158,34 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
   const scenarios = [
     { key: 'upload110k', label: 'upload ~110 KB JPEG, 16 conns', connections: 16, upload: images.small.bytes, kinds: uploads },
     // Smoke: a 4.7 MB upload can take over a second on a busy machine; half a second would count none.
-    { key: 'upload4m', label: 'upload ~4.7 MB JPEG (2400×1800), 8 conns', connections: 8, upload: images.large.bytes, kinds: uploads, smokeDuration: 3 },
+    {
+      key: 'upload4m',
+      label: 'upload ~4.7 MB JPEG (2400×1800), 8 conns',
+      connections: 8,
+      upload: images.large.bytes,
+      kinds: uploads,
+      smokeDuration: 3,
+    },
     { key: 'download', label: 'download ~110 KB, 16 conns', connections: 16, path: (t) => `/images/${t.imageId}/content`, kinds: reads },
     // The references have no signed links: they serve their plain download, the figure a link is held to.
-    { key: 'downloadLink', label: 'download ~110 KB through a signed link, 16 conns', connections: 16, path: (t) => t.linkPath ?? `/images/${t.imageId}/content`, anonymous: true, kinds: reads },
+    {
+      key: 'downloadLink',
+      label: 'download ~110 KB through a signed link, 16 conns',
+      connections: 16,
+      path: (t) => t.linkPath ?? `/images/${t.imageId}/content`,
+      anonymous: true,
+      kinds: reads,
+    },
     { key: 'metadata', label: 'GET /images/{id}, 16 conns', connections: 16, path: (t) => `/images/${t.imageId}`, kinds: reads },
     // Revalidation: If-None-Match with the content's ETag answers 304 without opening the bytes.
-    { key: 'notModified', label: 'GET /images/{id}/content → 304 (If-None-Match), 16 conns', connections: 16, path: (t) => `/images/${t.imageId}/content`, expectStatus: 304, kinds: ['app'] },
+    {
+      key: 'notModified',
+      label: 'GET /images/{id}/content → 304 (If-None-Match), 16 conns',
+      connections: 16,
+      path: (t) => `/images/${t.imageId}/content`,
+      expectStatus: 304,
+      kinds: ['app'],
+    },
   ].filter((s) => wanted(s.key));
 
   for (const scenario of scenarios) {
@@ -167,7 +216,9 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
     const summary = { label: scenario.label, connections: scenario.connections, runs };
     for (const kind of scenario.kinds) summary[kind] = summarise(runs[kind]);
     result.scenarios[scenario.key] = summary;
-    log(`${scenario.label}: ${scenario.kinds.map((kind) => `${kind} ${fmt(summary[kind].rps)} req/s, ${fmt(summary[kind].cpuMsPerRequest, 3)} CPU ms/req`).join('; ')} (${elapsed()}s)`);
+    log(
+      `${scenario.label}: ${scenario.kinds.map((kind) => `${kind} ${fmt(summary[kind].rps)} req/s, ${fmt(summary[kind].cpuMsPerRequest, 3)} CPU ms/req`).join('; ')} (${elapsed()}s)`,
+    );
   }
   if (wanted('derived')) result.scenarios.derived = await derivedScenario(app, token, appImage.id, result);
   for (const target of targets) await target.stop();
@@ -222,12 +273,17 @@ async function derivedScenario(app, token, smallId, result) {
     alone.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   sharp.cache(true);
-  const cachedVariant = summarise(await Promise.all([0]).then(async () => {
-    const runs = [];
-    for (let round = 0; round < SETTINGS.rounds; round++) runs.push(await runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.duration, path: variantPath }));
-    return runs;
-  }));
-  log(`derived: first ${first.map((v) => fmt(v, 0)).join(', ')} ms; sharp alone ${alone.map((v) => fmt(v, 0)).join(', ')} ms; cached ${fmt(cachedVariant.rps)} req/s (${elapsed()}s)`);
+  const cachedVariant = summarise(
+    await Promise.all([0]).then(async () => {
+      const runs = [];
+      for (let round = 0; round < SETTINGS.rounds; round++)
+        runs.push(await runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.duration, path: variantPath }));
+      return runs;
+    }),
+  );
+  log(
+    `derived: first ${first.map((v) => fmt(v, 0)).join(', ')} ms; sharp alone ${alone.map((v) => fmt(v, 0)).join(', ')} ms; cached ${fmt(cachedVariant.rps)} req/s (${elapsed()}s)`,
+  );
   return {
     available: true,
     firstComputeMs: { median: median(first), runs: first },
@@ -249,7 +305,8 @@ async function listingScenario(tmp) {
       seeded = rows;
       const seedMs = Date.now() - t0;
       const check = await api(app.url, 'GET', '/images?page=1&limit=20', { token });
-      if (check.status !== 200 || check.json.meta.total !== rows) throw new Error(`listing: ${check.status}, total ${check.json?.meta?.total} ≠ ${rows}`);
+      if (check.status !== 200 || check.json.meta.total !== rows)
+        throw new Error(`listing: ${check.status}, total ${check.json?.meta?.total} ≠ ${rows}`);
       // The plain first page, and the same with a search every seeded name matches (its total counts them all).
       const measure = async (listPath) => {
         const run = () => runLoad({ url: app.url, token, connections: 16, duration: SETTINGS.duration, path: listPath, pid: app.pid });
@@ -262,7 +319,9 @@ async function listingScenario(tmp) {
       const searchRuns = await measure('/images?page=1&limit=20&q=photo');
       const level = { rows, seedMs, app: summarise(runs), runs, search: summarise(searchRuns), searchRuns };
       levels.push(level);
-      log(`listing at ${rows} rows (seeded in ${seedMs} ms): p50 ${fmt(level.app.p50)} ms, ${fmt(level.app.rps)} req/s; q=photo p50 ${fmt(level.search.p50)} ms, ${fmt(level.search.rps)} req/s (${elapsed()}s)`);
+      log(
+        `listing at ${rows} rows (seeded in ${seedMs} ms): p50 ${fmt(level.app.p50)} ms, ${fmt(level.app.rps)} req/s; q=photo p50 ${fmt(level.search.p50)} ms, ${fmt(level.search.rps)} req/s (${elapsed()}s)`,
+      );
     }
     return { levels };
   } finally {
@@ -292,7 +351,13 @@ function evaluateTargets(result) {
   const s = result.scenarios;
   const targets = [];
   const add = (name, value, goal, ok, measured) =>
-    targets.push({ name, value, goal, measured, verdict: !Number.isFinite(value) ? 'n/a' : SMOKE ? 'smoke (not judged)' : ok ? 'met' : 'MISSED' });
+    targets.push({
+      name,
+      value,
+      goal,
+      measured,
+      verdict: !Number.isFinite(value) ? 'n/a' : SMOKE ? 'smoke (not judged)' : ok ? 'met' : 'MISSED',
+    });
   const ratio = (key, metric, ref) => s[key] && s[key].app[metric] / s[key][ref][metric];
   const vs = (key, metric, ref, goal, name) => {
     if (!s[key]?.[ref]) return;
@@ -306,15 +371,33 @@ function evaluateTargets(result) {
   vs('metadata', 'rps', 'nestFloor', 0.5, 'GET /images/{id} req/s vs Nest floor');
   if (s.notModified && s.metadata) {
     const r = s.notModified.app.rps / s.metadata.app.rps;
-    add('304 revalidation req/s vs GET /images/{id}', r, '≥ 1×', r >= 1, `${fmt(r, 2)}× (${fmt(s.notModified.app.rps)} vs ${fmt(s.metadata.app.rps)})`);
+    add(
+      '304 revalidation req/s vs GET /images/{id}',
+      r,
+      '≥ 1×',
+      r >= 1,
+      `${fmt(r, 2)}× (${fmt(s.notModified.app.rps)} vs ${fmt(s.metadata.app.rps)})`,
+    );
   }
   const levels = s.listing?.levels ?? [];
   if (levels.length >= 2) {
     const [low, high] = [levels[0], levels[levels.length - 1]];
     const r = high.app.p50 / low.app.p50;
-    add(`list p50 at ${high.rows} vs ${low.rows} rows`, r, '≤ 1.5×', r <= 1.5, `${fmt(r, 2)}× (${fmt(high.app.p50)} vs ${fmt(low.app.p50)} ms)`);
+    add(
+      `list p50 at ${high.rows} vs ${low.rows} rows`,
+      r,
+      '≤ 1.5×',
+      r <= 1.5,
+      `${fmt(r, 2)}× (${fmt(high.app.p50)} vs ${fmt(low.app.p50)} ms)`,
+    );
     const q = high.search.p50 / low.search.p50;
-    add(`list q=photo p50 at ${high.rows} vs ${low.rows} rows`, q, '≤ 1.5×', q <= 1.5, `${fmt(q, 2)}× (${fmt(high.search.p50)} vs ${fmt(low.search.p50)} ms)`);
+    add(
+      `list q=photo p50 at ${high.rows} vs ${low.rows} rows`,
+      q,
+      '≤ 1.5×',
+      q <= 1.5,
+      `${fmt(q, 2)}× (${fmt(high.search.p50)} vs ${fmt(low.search.p50)} ms)`,
+    );
   }
   if (s.rss && !s.rss.unsupported) {
     const growth = (Math.max(s.rss.peak, s.rss.hwm) - s.rss.idle) / MB;
@@ -330,30 +413,85 @@ function evaluateTargets(result) {
     const m = s.metrics;
     // Judged on the median of per-round ratios: each round runs on and off back to back, so the
     // machine's drift over the minute (other jobs, thermal) cancels out of every pair.
-    add('metrics on vs off: metadata req/s (median of paired rounds)', m.pairedRatio, '≥ 0.95× (cost < 5 %)', m.pairedRatio >= 0.95, `${fmt(m.pairedRatio, 3)}× (cost ${fmt((1 - m.pairedRatio) * 100, 1)} %; pooled medians ${fmt(m.ratio, 3)}×)`);
-    add('metrics on vs off: app CPU per request (median of paired rounds)', m.pairedCpuRatio, '≤ 1.05×', m.pairedCpuRatio <= 1.05, `${fmt(m.pairedCpuRatio, 3)}× (pooled ${fmt(m.cpuMs.on, 3)} vs ${fmt(m.cpuMs.off, 3)} ms)`);
-    add('metrics on: reads not counted / disabled /metrics status', m.offStatus, '0 / 404', m.uncounted === 0 && m.offStatus === 404, `${m.uncounted} / ${m.offStatus}`);
+    add(
+      'metrics on vs off: metadata req/s (median of paired rounds)',
+      m.pairedRatio,
+      '≥ 0.95× (cost < 5 %)',
+      m.pairedRatio >= 0.95,
+      `${fmt(m.pairedRatio, 3)}× (cost ${fmt((1 - m.pairedRatio) * 100, 1)} %; pooled medians ${fmt(m.ratio, 3)}×)`,
+    );
+    add(
+      'metrics on vs off: app CPU per request (median of paired rounds)',
+      m.pairedCpuRatio,
+      '≤ 1.05×',
+      m.pairedCpuRatio <= 1.05,
+      `${fmt(m.pairedCpuRatio, 3)}× (pooled ${fmt(m.cpuMs.on, 3)} vs ${fmt(m.cpuMs.off, 3)} ms)`,
+    );
+    add(
+      'metrics on: reads not counted / disabled /metrics status',
+      m.offStatus,
+      '0 / 404',
+      m.uncounted === 0 && m.offStatus === 404,
+      `${m.uncounted} / ${m.offStatus}`,
+    );
   }
   const jpeg = s.delivery?.formats.jpeg;
-  if (jpeg) add('cold JPEG variants/s vs sharp alone', jpeg.ratio, '≥ 0.9×', jpeg.ratio >= 0.9, `${fmt(jpeg.ratio, 2)}× (${fmt(jpeg.api)} vs ${fmt(jpeg.alone)})`);
+  if (jpeg)
+    add(
+      'cold JPEG variants/s vs sharp alone',
+      jpeg.ratio,
+      '≥ 0.9×',
+      jpeg.ratio >= 0.9,
+      `${fmt(jpeg.ratio, 2)}× (${fmt(jpeg.api)} vs ${fmt(jpeg.alone)})`,
+    );
   if (s.tus) {
     const r = s.tus.tus.mbps / s.tus.multipart.mbps;
     const mb = Math.round(s.tus.bytes / MB);
-    add(`${mb} MB via tus (5 MB chunks) vs POST /images MB/s`, r, '≥ 0.8×', r >= 0.8, `${fmt(r, 2)}× (${fmt(s.tus.tus.mbps)} vs ${fmt(s.tus.multipart.mbps)} MB/s)`);
+    add(
+      `${mb} MB via tus (5 MB chunks) vs POST /images MB/s`,
+      r,
+      '≥ 0.8×',
+      r >= 0.8,
+      `${fmt(r, 2)}× (${fmt(s.tus.tus.mbps)} vs ${fmt(s.tus.multipart.mbps)} MB/s)`,
+    );
     const growth = s.tus.tus.rssGrowthMax / MB;
     add(`RSS growth during the ${mb} MB tus upload`, growth, '≤ 64 MB', growth <= 64, `+${fmt(growth)} MB`);
   }
   const h = s.hostile;
   if (h) {
     const slowdown = h.loaded.p99 / h.quiet.p99;
-    add('hostile neighbour: readers p99 vs quiet', slowdown, '≤ 3×', slowdown <= 3, `${fmt(slowdown, 2)}× (${fmt(h.loaded.p99)} vs ${fmt(h.quiet.p99)} ms)`);
+    add(
+      'hostile neighbour: readers p99 vs quiet',
+      slowdown,
+      '≤ 3×',
+      slowdown <= 3,
+      `${fmt(slowdown, 2)}× (${fmt(h.loaded.p99)} vs ${fmt(h.quiet.p99)} ms)`,
+    );
     add('hostile neighbour: /health 503s', h.loaded.health503, '0', h.loaded.health503 === 0, String(h.loaded.health503));
     const growth = (Math.max(h.memory.peak, h.memory.hwm) - h.memory.idle) / MB;
-    add('hostile neighbour: peak RSS − idle', growth, '≤ 768 MB', growth <= 768, `+${fmt(growth)} MB (5 s later +${fmt((h.memory.settled - h.memory.idle) / MB)} MB)`);
+    add(
+      'hostile neighbour: peak RSS − idle',
+      growth,
+      '≤ 768 MB',
+      growth <= 768,
+      `+${fmt(growth)} MB (5 s later +${fmt((h.memory.settled - h.memory.idle) / MB)} MB)`,
+    );
     const beyond = (h.oversized.sentBeforeAnswer - h.oversized.limit) / MB;
-    add('100 MiB upload, 5 MB limit: sent before the 413', beyond, '≤ ~1 MB beyond', h.oversized.status === 413 && beyond <= 1.5, `${h.oversized.status} after +${fmt(beyond, 2)} MB`);
+    add(
+      '100 MiB upload, 5 MB limit: sent before the 413',
+      beyond,
+      '≤ ~1 MB beyond',
+      h.oversized.status === 413 && beyond <= 1.5,
+      `${h.oversized.status} after +${fmt(beyond, 2)} MB`,
+    );
     const maxVariants = 20;
-    add(`variants stored after ${h.variantBudget.requests} distinct requests`, h.variantBudget.stored, `≤ ${maxVariants}`, h.variantBudget.stored <= maxVariants, String(h.variantBudget.stored));
+    add(
+      `variants stored after ${h.variantBudget.requests} distinct requests`,
+      h.variantBudget.stored,
+      `≤ ${maxVariants}`,
+      h.variantBudget.stored <= maxVariants,
+      String(h.variantBudget.stored),
+    );
   }
   if (!SMOKE && !ONLY && result.totalSeconds > 300) result.notes.push(`the run took ${result.totalSeconds}s, over the 5-minute budget`);
   return targets;
@@ -364,7 +502,8 @@ function exitCode(result) {
   const broken = [];
   const check = (label, summary) => {
     if (!summary) return;
-    if (summary.errors || summary.non2xx || summary.total === 0) broken.push(`${label}: ${summary.total} requests, ${summary.errors} errors, ${summary.non2xx} non-2xx`);
+    if (summary.errors || summary.non2xx || summary.total === 0)
+      broken.push(`${label}: ${summary.total} requests, ${summary.errors} errors, ${summary.non2xx} non-2xx`);
   };
   for (const [key, s] of Object.entries(result.scenarios)) {
     if (s?.app && (s.baseline || key === 'notModified')) {
@@ -381,7 +520,8 @@ function exitCode(result) {
   if (result.scenarios.metrics) {
     check('metrics on', result.scenarios.metrics.on);
     check('metrics off', result.scenarios.metrics.off);
-    if (result.scenarios.metrics.uncounted !== 0 || result.scenarios.metrics.offStatus !== 404) broken.push('metrics: the enabled instance did not count, or the disabled one served /metrics');
+    if (result.scenarios.metrics.uncounted !== 0 || result.scenarios.metrics.offStatus !== 404)
+      broken.push('metrics: the enabled instance did not count, or the disabled one served /metrics');
   }
   for (const problem of broken) log(`BROKEN ${problem}`);
   if (broken.length) return 1;

@@ -40,7 +40,8 @@ let mysqlDatabases = 0;
  * `drop()`; SQLite otherwise (a file in the app's temp dir).
  */
 async function benchDatabase(dir) {
-  if (process.env.BENCH_DB !== 'mysql') return { engine: 'sqlite', url: `sqlite:${path.join(dir, 'bench.db')}`, drop: async () => undefined };
+  if (process.env.BENCH_DB !== 'mysql')
+    return { engine: 'sqlite', url: `sqlite:${path.join(dir, 'bench.db')}`, drop: async () => undefined };
   const mysql = require('mysql2/promise');
   const name = `image_api_bench_test_${process.pid}_${++mysqlDatabases}`;
   const server = await mysql.createConnection(MYSQL_SERVER);
@@ -117,7 +118,13 @@ async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000, main
   }
   const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
   return {
-    kind: 'app', child, pid: child.pid, port, dir, startupMs, database,
+    kind: 'app',
+    child,
+    pid: child.pid,
+    port,
+    dir,
+    startupMs,
+    database,
     url: `http://127.0.0.1:${port}`,
     output: () => output,
     stop: () => stop(child).then(() => database.drop()),
@@ -127,7 +134,8 @@ async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000, main
 /** A reference server: `raw` (node:http + busboy), `rawDecode` (the same + a full sharp decode per upload), `nestFloor`. */
 async function startBaseline(dir, kind = 'baseline') {
   fs.mkdirSync(dir, { recursive: true });
-  const args = kind === 'nestFloor' ? [NEST_FLOOR_MAIN, dir, '0'] : [BASELINE_MAIN, dir, '0', ...(kind === 'rawDecode' ? ['--decode'] : [])];
+  const args =
+    kind === 'nestFloor' ? [NEST_FLOOR_MAIN, dir, '0'] : [BASELINE_MAIN, dir, '0', ...(kind === 'rawDecode' ? ['--decode'] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     let text = '';
