@@ -7,6 +7,7 @@ import { Logger } from '@nestjs/common';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp, exitOnSignals } from './app.setup';
 import { ConfigValidationError, appConfig, loadEnv } from './config';
+import { allocatorNotice, currentAllocator } from './allocator';
 
 async function bootstrap(): Promise<void> {
   // Parsed once, before Nest starts: a bad value is reported by the catch below, without a stack.
@@ -15,6 +16,8 @@ async function bootstrap(): Promise<void> {
   const cfg = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const logger = new Logger('Bootstrap');
   for (const warning of cfg.warnings) logger.warn(warning);
+  const allocator = allocatorNotice(currentAllocator(), cfg.memoryAllocator);
+  if (allocator) logger[allocator.level](allocator.message);
   await app.listen(cfg.port);
   logger.log(`Image API listening on http://localhost:${cfg.port} (docs at /docs)`);
   exitOnSignals(app);

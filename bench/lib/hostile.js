@@ -26,7 +26,13 @@ async function hostileFiles(dir, smoke) {
     { name: 'wide.gif', make: () => zeros(16384 / scale, 3000 / scale, 3).gif() },
     { name: 'wide.webp', make: () => zeros(16383 / scale, 3000 / scale, 3).webp({ lossless: true }) },
     // 16-bit RGBA Adam7: decoded whole, 4000 × 4000 × 8 B = 128 MB, under the 256 MB budget.
-    { name: 'deep.png', make: () => zeros(4000 / scale, 4000 / scale, 4).toColourspace('rgb16').png({ progressive: true }) },
+    {
+      name: 'deep.png',
+      make: () =>
+        zeros(4000 / scale, 4000 / scale, 4)
+          .toColourspace('rgb16')
+          .png({ progressive: true }),
+    },
   ];
   const files = [];
   for (const spec of specs) {
@@ -152,6 +158,20 @@ function oversizedUpload(url, token, totalBytes) {
   });
 }
 
+/** The process' V8 heap from its own /metrics (total, used, external bytes). */
+async function heapOf(url) {
+  const text = (await api(url, 'GET', '/metrics')).buffer.toString('utf8');
+  const value = (name) => Number(new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  if (process.env.BENCH_HEAP_SPACES)
+    process.stderr.write(
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('nodejs_heap_space_size_total'))
+        .join('\n') + '\n',
+    );
+  return [value('nodejs_heap_size_total_bytes'), value('nodejs_heap_size_used_bytes'), value('nodejs_external_memory_bytes')];
+}
+
 async function hostileScenario({ tmp, smoke, log }) {
   const duration = smoke ? 1 : 10;
   const files = await hostileFiles(path.join(require('node:os').tmpdir(), 'image-api-bench-hostile'), smoke);
@@ -167,22 +187,43 @@ async function hostileScenario({ tmp, smoke, log }) {
     const victimOfVariants = await uploadOnce(app.url, attacker.token, photo);
     await sleep(smoke ? 100 : 1000);
     const idle = memoryOf(app.pid);
+    const idleHeap = await heapOf(app.url);
 
     const quiet = await readers(app.url, reader.token, readImage.id, duration);
     log(`hostile: quiet readers p99 ${fmt(quiet.p99)} ms, ${fmt(quiet.rps)} req/s`);
 
     const sampler = sampleRss(app.pid, 50);
     let done = false;
-    const attack = hostileLoad({ url: app.url, token: attacker.token, files, variantImageId: smoke ? undefined : victimOfVariants.id, workers: smoke ? 2 : 6, until: () => done });
+    const attack = hostileLoad({
+      url: app.url,
+      token: attacker.token,
+      files,
+      variantImageId: smoke ? undefined : victimOfVariants.id,
+      workers: smoke ? 2 : 6,
+      until: () => done,
+    });
     await sleep(smoke ? 100 : 500);
     const loaded = await readers(app.url, reader.token, readImage.id, duration);
     done = true;
     const attackStatuses = await attack;
     const { peak } = sampler.stop();
     const afterLoad = memoryOf(app.pid);
-    await sleep(smoke ? 200 : 5000);
-    const settled = memoryOf(app.pid);
-    log(`hostile: loaded readers p99 ${fmt(loaded.p99)} ms (×${fmt(loaded.p99 / quiet.p99, 2)}), /health 503 × ${loaded.health503}; attacker ${JSON.stringify(attackStatuses)}; RSS idle ${fmt(idle.rss / MB)} MB, peak ${fmt(peak / MB)} MB, VmHWM ${fmt(afterLoad.hwm / MB)} MB, 5 s later ${fmt(settled.rss / MB)} MB`);
+    // Back near idle after: RSS a few seconds on, once the allocator has had time to give pages back.
+    const settling = [];
+    for (const at of smoke ? [0.2] : [5, 15, 30]) {
+      await sleep(at * 1000 - (settling.at(-1)?.at ?? 0) * 1000);
+      const { rss, anon, file } = memoryOf(app.pid);
+      settling.push({ at, rss, anon, file });
+    }
+    const settled = settling.at(-1);
+    const settledHeap = await heapOf(app.url);
+    log(
+      `hostile: V8 heap total / used / external MB, idle ${idleHeap.map((v) => fmt(v / MB)).join(' / ')}, after ${settledHeap.map((v) => fmt(v / MB)).join(' / ')}`,
+    );
+    log(
+      `hostile: loaded readers p99 ${fmt(loaded.p99)} ms (×${fmt(loaded.p99 / quiet.p99, 2)}), /health 503 × ${loaded.health503}; attacker ${JSON.stringify(attackStatuses)}; ` +
+        `RSS idle ${fmt(idle.rss / MB)} MB, peak ${fmt(peak / MB)} MB, VmHWM ${fmt(afterLoad.hwm / MB)} MB, then ${settling.map((s) => `${fmt(s.rss / MB)} MB at ${s.at} s`).join(', ')} (idle anon ${fmt(idle.anon / MB)} + file ${fmt(idle.file / MB)}; now anon ${fmt(settling.at(-1).anon / MB)} + file ${fmt(settling.at(-1).file / MB)})`,
+    );
 
     const oversized = await oversizedUpload(app.url, attacker.token, smoke ? 16 * MB : 100 * MB);
     log(`hostile: 100 MiB upload over a 5 MB limit → ${oversized.status} after ${fmt(oversized.sentBeforeAnswer / MB, 2)} MiB sent`);
@@ -191,7 +232,7 @@ async function hostileScenario({ tmp, smoke, log }) {
       quiet,
       loaded,
       attackStatuses,
-      memory: { idle: idle.rss, peak, hwm: afterLoad.hwm, settled: settled.rss },
+      memory: { idle: idle.rss, peak, hwm: afterLoad.hwm, settled: settled.rss, settledAfterSeconds: settled.at, settling },
       oversized: { ...oversized, limit: 5 * MB },
       variantBudget: budget,
     };

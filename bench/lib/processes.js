@@ -8,6 +8,8 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const APP_MAIN = path.join(ROOT, 'dist', 'main.js');
+/** How `npm start` runs the app (jemalloc preloaded on Linux when installed); it `exec`s node, so the pid is the app's. */
+const START_SCRIPT = path.join(ROOT, 'scripts', 'start.sh');
 const BASELINE_MAIN = path.join(ROOT, 'bench', 'baseline-server.js');
 const NEST_FLOOR_MAIN = path.join(ROOT, 'bench', 'nest-floor.js');
 
@@ -58,8 +60,8 @@ async function benchDatabase(dir) {
   };
 }
 
-/** The allocator settings of the bench's own environment reach the app (to compare allocators). */
-const ALLOCATOR_ENV = /^(LD_PRELOAD|GLIBC_TUNABLES|MALLOC_[A-Z_]+|JEMALLOC_CONF|MALLOC_CONF)$/;
+/** The allocator settings of the bench's own environment reach the app (MEMORY_ALLOCATOR=system to compare). */
+const ALLOCATOR_ENV = /^(MEMORY_ALLOCATOR|LD_PRELOAD|GLIBC_TUNABLES|MALLOC_[A-Z_]+)$/;
 
 function appEnv(dir, port, extra = {}) {
   const allocator = Object.fromEntries(Object.entries(process.env).filter(([key]) => ALLOCATOR_ENV.test(key)));
@@ -82,7 +84,7 @@ function appEnv(dir, port, extra = {}) {
 }
 
 /**
- * Starts `node dist/main.js` in `dir` (SQLite + local disk there) and resolves once /health is
+ * Starts the app as `npm start` does (scripts/start.sh → `node dist/main.js`) in `dir` (SQLite + local disk there) and resolves once /health is
  * 200, with the time that took from spawn. `nodeArgs` go before the script (e.g. --cpu-prof);
  * `main` runs another build (an A/B comparison against another checkout's dist/main.js).
  */
@@ -92,7 +94,7 @@ async function startApp(dir, { env = {}, nodeArgs = [], timeoutMs = 30_000, main
   const database = await benchDatabase(dir);
   const port = await freePort();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...nodeArgs, main], {
+  const child = spawn('sh', [START_SCRIPT, ...nodeArgs, main], {
     cwd: dir,
     env: appEnv(dir, port, { DATABASE_URL: database.url, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -167,7 +169,8 @@ function memoryOf(pid) {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+    // RssFile is mapped code and files (the codecs' libraries, paged in on first use); RssAnon the heaps.
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') };
   } catch {
     return null;
   }

@@ -29,7 +29,8 @@ const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digit
 const MB = 1024 * 1024;
 
 function loadRow(label, app, base) {
-  const cells = (s) => (s ? [fmt(s.rps), fmt(s.mbps, 1), `${fmt(s.p50)} / ${fmt(s.p90)} / ${fmt(s.p99)}`, `${s.errors} / ${s.non2xx}`] : ['–', '–', '–', '–']);
+  const cells = (s) =>
+    s ? [fmt(s.rps), fmt(s.mbps, 1), `${fmt(s.p50)} / ${fmt(s.p90)} / ${fmt(s.p99)}`, `${s.errors} / ${s.non2xx}`] : ['–', '–', '–', '–'];
   return `| ${label} | ${cells(app).join(' | ')} | ${cells(base).join(' | ')} |`;
 }
 
@@ -41,12 +42,21 @@ function referenceTable(s) {
     const x = s[key];
     if (!x) continue;
     const metric = key === 'upload4m' ? 'mbps' : 'rps';
-    const ratios = ['baseline', 'rawDecode', 'nestFloor'].filter((k) => x[k]).map((k) => `${fmt(x.app[metric] / x[k][metric], 2)}× ${REF_NAMES[k]}`);
+    const ratios = ['baseline', 'rawDecode', 'nestFloor']
+      .filter((k) => x[k])
+      .map((k) => `${fmt(x.app[metric] / x[k][metric], 2)}× ${REF_NAMES[k]}`);
     const cpu = ['app', 'baseline', 'rawDecode', 'nestFloor'].map((k) => (x[k] ? fmt(x[k].cpuMsPerRequest, 2) : '–')).join(' / ');
-    rows.push(`| ${x.label} (${metric === 'mbps' ? 'MB/s' : 'req/s'}) | ${cell(x.app, metric)} | ${cell(x.baseline, metric)} | ${cell(x.rawDecode, metric)} | ${cell(x.nestFloor, metric)} | ${ratios.join(', ')} | ${cpu} |`);
+    rows.push(
+      `| ${x.label} (${metric === 'mbps' ? 'MB/s' : 'req/s'}) | ${cell(x.app, metric)} | ${cell(x.baseline, metric)} | ${cell(x.rawDecode, metric)} | ${cell(x.nestFloor, metric)} | ${ratios.join(', ')} | ${cpu} |`,
+    );
   }
   if (!rows.length) return [];
-  return ['| scenario | app | raw | raw + decode | Nest floor | app ÷ reference | CPU ms/request: app / raw / raw + decode / Nest floor |', '|---|---:|---:|---:|---:|---|---|', ...rows, ''];
+  return [
+    '| scenario | app | raw | raw + decode | Nest floor | app ÷ reference | CPU ms/request: app / raw / raw + decode / Nest floor |',
+    '|---|---:|---:|---:|---:|---|---|',
+    ...rows,
+    '',
+  ];
 }
 
 const REF_NAMES = { baseline: 'raw', rawDecode: 'raw + decode', nestFloor: 'Nest floor' };
@@ -57,9 +67,13 @@ function markdown(result) {
   lines.push(`### Image API benchmark (${result.mode}, ${result.database ?? 'sqlite'}) — ${result.startedAt}`);
   lines.push('');
   const load = (l) => (l ?? []).map((v) => fmt(v, 1)).join(' / ');
-  lines.push(`${result.machine.cpus}× ${result.machine.cpuModel}, Node ${result.machine.node}; ${result.settings.rounds} round(s) of ${result.settings.duration}s per target, alternating app and baseline; medians. Load average at start ${load(result.machine.loadAverageAtStart)}, at end ${load(result.machine.loadAverageAtEnd)}.`);
+  lines.push(
+    `${result.machine.cpus}× ${result.machine.cpuModel}, Node ${result.machine.node}; ${result.settings.rounds} round(s) of ${result.settings.duration}s per target, alternating app and baseline; medians. Load average at start ${load(result.machine.loadAverageAtStart)}, at end ${load(result.machine.loadAverageAtEnd)}.`,
+  );
   lines.push('');
-  lines.push('| scenario | app req/s | app MB/s | app p50 / p90 / p99 ms | app err / non-2xx | baseline req/s | baseline MB/s | baseline p50 / p90 / p99 ms | baseline err / non-2xx |');
+  lines.push(
+    '| scenario | app req/s | app MB/s | app p50 / p90 / p99 ms | app err / non-2xx | baseline req/s | baseline MB/s | baseline p50 / p90 / p99 ms | baseline err / non-2xx |',
+  );
   lines.push('|---|---:|---:|---|---|---:|---:|---|---|');
   for (const key of ['upload110k', 'upload4m', 'download', 'downloadLink', 'metadata', 'notModified']) {
     if (s[key]) lines.push(loadRow(s[key].label, s[key].app, s[key].baseline));
@@ -81,20 +95,28 @@ function markdown(result) {
   for (const t of result.targets) lines.push(`| ${t.name} | ${t.measured} | ${t.goal} | ${t.verdict} |`);
   lines.push('');
   if (s.rss) {
-    lines.push(`Memory (app, upload ~4.7 MB × 16 connections): idle ${fmt(s.rss.idle / MB)} MB, peak sampled VmRSS ${fmt(s.rss.peak / MB)} MB (${s.rss.samples} samples / 50 ms), VmHWM ${fmt(s.rss.hwm / MB)} MB.`);
+    lines.push(
+      `Memory (app, upload ~4.7 MB × 16 connections): idle ${fmt(s.rss.idle / MB)} MB, peak sampled VmRSS ${fmt(s.rss.peak / MB)} MB (${s.rss.samples} samples / 50 ms), VmHWM ${fmt(s.rss.hwm / MB)} MB.`,
+    );
   }
   if (s.startup) {
-    lines.push(`Start-up to healthy /health: existing database median ${fmt(s.startup.existingDb.median, 0)} ms (${s.startup.existingDb.runs.map((v) => fmt(v, 0)).join(', ')}); fresh database with migrations median ${fmt(s.startup.freshDb.median, 0)} ms (${s.startup.freshDb.runs.map((v) => fmt(v, 0)).join(', ')}).`);
+    lines.push(
+      `Start-up to healthy /health: existing database median ${fmt(s.startup.existingDb.median, 0)} ms (${s.startup.existingDb.runs.map((v) => fmt(v, 0)).join(', ')}); fresh database with migrations median ${fmt(s.startup.freshDb.median, 0)} ms (${s.startup.freshDb.runs.map((v) => fmt(v, 0)).join(', ')}).`,
+    );
   }
   if (s.derived) {
     if (!s.derived.available) lines.push(`Derived images: skipped — ${s.derived.note}`);
     else {
-      lines.push(`Derived images: first 320-px WebP from a 12-MP JPEG through the API median ${fmt(s.derived.firstComputeMs.median, 0)} ms vs sharp alone ${fmt(s.derived.sharpAloneMs.median, 0)} ms (×${fmt(s.derived.firstComputeMs.median / s.derived.sharpAloneMs.median, 2)}); cached variant ${fmt(s.derived.cachedVariant.rps)} req/s vs original 110 KB download ${fmt(s.download?.app.rps)} req/s.`);
+      lines.push(
+        `Derived images: first 320-px WebP from a 12-MP JPEG through the API median ${fmt(s.derived.firstComputeMs.median, 0)} ms vs sharp alone ${fmt(s.derived.sharpAloneMs.median, 0)} ms (×${fmt(s.derived.firstComputeMs.median / s.derived.sharpAloneMs.median, 2)}); cached variant ${fmt(s.derived.cachedVariant.rps)} req/s vs original 110 KB download ${fmt(s.download?.app.rps)} req/s.`,
+      );
     }
   }
   const h = s.hostile;
   if (h) {
-    lines.push(`Hostile neighbour: readers (16 conns, GET /images/{id} + /health) p99 ${fmt(h.quiet.p99)} ms quiet → ${fmt(h.loaded.p99)} ms under attack (${fmt(h.quiet.rps)} → ${fmt(h.loaded.rps)} req/s, /health 503 × ${h.loaded.health503}); attacker answers ${JSON.stringify(h.attackStatuses)}; RSS idle ${fmt(h.memory.idle / MB)} MB, peak ${fmt(Math.max(h.memory.peak, h.memory.hwm) / MB)} MB, 5 s after ${fmt(h.memory.settled / MB)} MB; 100 MiB over a 5 MB limit: ${h.oversized.status} after ${fmt(h.oversized.sentBeforeAnswer / MB, 2)} MiB; ${h.variantBudget.requests} distinct variant requests → ${h.variantBudget.stored} stored.`);
+    lines.push(
+      `Hostile neighbour: readers (16 conns, GET /images/{id} + /health) p99 ${fmt(h.quiet.p99)} ms quiet → ${fmt(h.loaded.p99)} ms under attack (${fmt(h.quiet.rps)} → ${fmt(h.loaded.rps)} req/s, /health 503 × ${h.loaded.health503}); attacker answers ${JSON.stringify(h.attackStatuses)}; RSS idle ${fmt(h.memory.idle / MB)} MB, peak ${fmt(Math.max(h.memory.peak, h.memory.hwm) / MB)} MB, ${h.memory.settledAfterSeconds ?? 5} s after ${fmt(h.memory.settled / MB)} MB; 100 MiB over a 5 MB limit: ${h.oversized.status} after ${fmt(h.oversized.sentBeforeAnswer / MB, 2)} MiB; ${h.variantBudget.requests} distinct variant requests → ${h.variantBudget.stored} stored.`,
+    );
   }
   if (s.delivery) lines.push(...require('./delivery').deliveryMarkdown(s.delivery));
   for (const note of result.notes) lines.push(`Note: ${note}`);

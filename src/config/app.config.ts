@@ -8,5 +8,6 @@ export const appConfig = defineConfig('app', (env) => ({
   shutdownTimeoutMs: env.shutdownTimeout * 1000,
   headersTimeoutMs: env.headersTimeout * 1000,
   requestTimeoutMs: env.requestTimeout * 1000,
+  memoryAllocator: env.memoryAllocator,
   warnings: env.warnings,
 }));

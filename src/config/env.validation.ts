@@ -47,6 +47,8 @@ export interface Env {
   userQuotaBytes: number;
   metricsEnabled: boolean;
   metricsToken?: string;
+  /** Read by scripts/start.sh before node starts; validated here, and the start-up line names the result. */
+  memoryAllocator: 'auto' | 'system';
   warnings: string[];
   imageWork: {
     maxQueued: number;
@@ -143,6 +145,7 @@ function readAll(r: EnvReader): Env {
     ),
     metricsEnabled: r.value('METRICS_ENABLED', 'true', parseBoolean, 'true or false, e.g. METRICS_ENABLED=false'),
     metricsToken: readMetricsToken(r),
+    memoryAllocator: r.oneOf('MEMORY_ALLOCATOR', ['auto', 'system'] as const, 'auto'),
     warnings: r.warnings,
     imageWork: readImageWork(r),
     delivery: readDelivery(r),

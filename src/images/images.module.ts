@@ -28,6 +28,7 @@ import { VariantRateLimiter } from './variants/variant-rate-limiter';
 import { VariantMetrics } from './variants/variant.metrics';
 import { VariantsService } from './variants/variants.service';
 import { ImageWorkScheduler } from './work/image-work-scheduler';
+import { IdleHeapCollector } from './work/idle-heap-collector';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Image, ImageVariant, VariantCreation]), StorageModule, UsersModule],
@@ -50,6 +51,7 @@ import { ImageWorkScheduler } from './work/image-work-scheduler';
     UploadAdmission,
     VariantRateLimiter,
     ImageWorkScheduler,
+    IdleHeapCollector,
     UploadMetrics,
     VariantMetrics,
     ImageIntake,
