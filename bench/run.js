@@ -467,7 +467,7 @@ function evaluateTargets(result) {
       slowdown,
       '≤ 3×',
       slowdown <= 3,
-      `${fmt(slowdown, 2)}× (${fmt(h.loaded.p99)} vs ${fmt(h.quiet.p99)} ms)`,
+      `${fmt(slowdown, 2)}× (${fmt(h.loaded.p99)} vs ${fmt(h.quiet.p99)} ms; median of rounds ${(h.slowdowns ?? [slowdown]).map((v) => fmt(v, 2)).join(', ')})`,
     );
     add('hostile neighbour: /health 503s', h.loaded.health503, '0', h.loaded.health503 === 0, String(h.loaded.health503));
     const growth = (Math.max(h.memory.peak, h.memory.hwm) - h.memory.idle) / MB;

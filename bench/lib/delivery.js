@@ -12,7 +12,8 @@ const { registerAndLogin, uploadOnce } = require('./load');
 const { median } = require('./report');
 const { boxOf } = require('./delivery-params');
 
-const FORMATS = ['jpeg', 'webp', 'avif'];
+/** BENCH_DELIVERY_FORMATS=jpeg narrows the run (profiling one codec). */
+const FORMATS = process.env.BENCH_DELIVERY_FORMATS ? process.env.BENCH_DELIVERY_FORMATS.split(',') : ['jpeg', 'webp', 'avif'];
 const CONNECTIONS = 2;
 /** imgproxy/image-servers-benchmark, 2-vCPU c7i.large, requests per second. */
 const IMGPROXY = { jpeg: 80, webp: 22, avif: 13 };
@@ -60,6 +61,7 @@ async function deliveryScenario({ tmp, smoke, rounds, log }) {
   const count = smoke ? 4 : 120;
   const app = await startApp(path.join(tmp, 'delivery'), {
     env: { TRANSFORM_RATE_LIMIT: '1000000', MAX_VARIANTS_PER_IMAGE: '1000' },
+    nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [],
   });
   try {
     const { token } = await registerAndLogin(app.url, 'delivery@example.com');
