@@ -146,6 +146,17 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
   const targets = [
     { ...app, token, imageId: appImage.id, linkPath: link.json.data.url, etag, filesDir: path.join(app.dir, 'uploads', 'images') },
   ];
+  // BENCH_COMPARE_MAIN=<another checkout>/dist/main.js: that build too, as `appB` (an A/B of a change).
+  const compareMain = process.env.BENCH_COMPARE_MAIN ? path.resolve(process.env.BENCH_COMPARE_MAIN) : null;
+  if (compareMain) {
+    const other = await startApp(path.join(tmp, 'appB'), { main: compareMain });
+    cleanups.push(() => other.stop());
+    const login = await registerAndLogin(other.url, EMAIL);
+    const image = await uploadOnce(other.url, login.token, images.small.bytes);
+    keep.add(image.id);
+    targets.push({ ...other, kind: 'appB', token: login.token, imageId: image.id, filesDir: path.join(other.dir, 'uploads', 'images') });
+    result.compareMain = compareMain;
+  }
   // The references: bare node:http + busboy ("raw"), the same with a full decode per upload, and bare Nest.
   for (const kind of ['baseline', 'rawDecode', 'nestFloor']) {
     const ref = await startBaseline(path.join(tmp, kind), kind);
@@ -155,8 +166,9 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
     targets.push({ ...ref, token: undefined, imageId: image.id, filesDir: ref.dir });
   }
 
-  const uploads = ['app', 'baseline', 'rawDecode', 'nestFloor'];
-  const reads = ['app', 'baseline', 'nestFloor'];
+  const ab = compareMain ? ['appB'] : [];
+  const uploads = ['app', ...ab, 'baseline', 'rawDecode', 'nestFloor'];
+  const reads = ['app', ...ab, 'baseline', 'nestFloor'];
   const scenarios = [
     { key: 'upload110k', label: 'upload ~110 KB JPEG, 16 conns', connections: 16, upload: images.small.bytes, kinds: uploads },
     // Smoke: a 4.7 MB upload can take over a second on a busy machine; half a second would count none.

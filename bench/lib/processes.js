@@ -7,7 +7,8 @@ const net = require('node:net');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const APP_MAIN = path.join(ROOT, 'dist', 'main.js');
+/** BENCH_APP_MAIN runs another build as the app (with BENCH_COMPARE_MAIN: an A/B of two other commits). */
+const APP_MAIN = process.env.BENCH_APP_MAIN ? path.resolve(process.env.BENCH_APP_MAIN) : path.join(ROOT, 'dist', 'main.js');
 /** How `npm start` runs the app (jemalloc preloaded on Linux when installed); it `exec`s node, so the pid is the app's. */
 const START_SCRIPT = path.join(ROOT, 'scripts', 'start.sh');
 const BASELINE_MAIN = path.join(ROOT, 'bench', 'baseline-server.js');

@@ -1,20 +1,19 @@
 import sharp from 'sharp';
 import { readExifFacts } from './exif-facts';
 import { ImageMetadata } from './image-metadata';
-import { PLACEHOLDER_SIDE, placeholderOf } from './placeholder';
+import { placeholderOf } from './placeholder';
 
-/** Pixels already decoded (oriented as displayed), as sharp's raw output gives them. */
-export interface DecodedPixels {
+/** The thumbnail the validating decode ends in: RGBA (sRGB), oriented as displayed, each side ≤ PLACEHOLDER_SIDE. */
+export interface Thumbnail {
   data: Buffer;
   info: sharp.OutputInfo;
 }
 
 /**
- * The metadata of an image from its header and the pixels its validation already decoded: the
- * thumbnail for the placeholder comes from those (a few thousand pixels), never from a second decode.
+ * The metadata of an image from its header and the thumbnail its validation decoded down to:
+ * no second decode and no second pipeline.
  */
-export async function describeImage(meta: sharp.Metadata, decoded: DecodedPixels): Promise<ImageMetadata> {
-  const { data, info } = await thumbnail(decoded);
+export function describeImage(meta: sharp.Metadata, { data, info }: Thumbnail): ImageMetadata {
   const frames = Math.max(1, meta.pages ?? 1);
   return {
     ...placeholderOf(data, info.width, info.height),
@@ -22,14 +21,4 @@ export async function describeImage(meta: sharp.Metadata, decoded: DecodedPixels
     animated: frames > 1,
     frames,
   };
-}
-
-function thumbnail({ data, info }: DecodedPixels): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
-  const raw = { width: info.width, height: info.height, channels: info.channels };
-  return sharp(data, { raw })
-    .resize({ width: PLACEHOLDER_SIDE, height: PLACEHOLDER_SIDE, fit: 'inside', withoutEnlargement: true })
-    .toColourspace('srgb')
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
 }

@@ -14,9 +14,6 @@ import { ImageMetadata } from '../metadata/image-metadata';
 import { PLACEHOLDER_SIDE } from '../metadata/placeholder';
 import { displayedSize } from '../variants/transform-params';
 
-/** libvips shrinks JPEG and WebP while decoding: every byte is still read, at a fraction of the work. */
-const SHRINK = 8;
-
 /** What one decode proves and tells: the size as displayed (EXIF orientation applied) and the metadata. */
 export interface VerifiedImage {
   width: number;
@@ -50,19 +47,19 @@ export class ImageDecoder {
     this.checkCost(meta);
     const orientation = meta.orientation ?? 1;
     const shown = displayedSize({ width, height }, orientation);
-    // rotate(): the pixels as displayed, so the placeholder matches what a browser shows.
-    const decoded = await image
+    // One pipeline proves and describes: every byte is decoded (JPEG and WebP shrink while decoding,
+    // which still reads all of them) straight down to the placeholder's thumbnail, as displayed
+    // (rotate()), in sRGB with alpha. A second pipeline for the thumbnail cost ~1.5 ms per upload.
+    const thumbnail = await image
       .rotate()
-      .resize({
-        width: Math.min(shown.width, Math.max(Math.ceil(shown.width / SHRINK), PLACEHOLDER_SIDE)),
-        kernel: 'nearest',
-        fastShrinkOnLoad: true,
-      })
+      .resize({ width: PLACEHOLDER_SIDE, height: PLACEHOLDER_SIDE, fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
+      .toColourspace('srgb')
+      .ensureAlpha()
       .timeout({ seconds: this.work.decodeTimeoutSeconds })
       .raw()
       .toBuffer({ resolveWithObject: true })
       .catch((error: unknown) => tooComplexOr(error, () => new ImageCorruptError()));
-    return { ...shown, orientation, metadata: await describeImage(meta, decoded) };
+    return { ...shown, orientation, metadata: describeImage(meta, thumbnail) };
   }
 
   /** Side and memory limits from the header. The decode reads one page (animated: false), and meta describes that page. */
