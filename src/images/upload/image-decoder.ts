@@ -52,7 +52,15 @@ export class ImageDecoder {
     // (rotate()), in sRGB with alpha. A second pipeline for the thumbnail cost ~1.5 ms per upload.
     const thumbnail = await image
       .rotate()
-      .resize({ width: PLACEHOLDER_SIDE, height: PLACEHOLDER_SIDE, fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
+      // A triangle filter: Lanczos rings at edges, and a flat patch must keep its exact colour.
+      .resize({
+        width: PLACEHOLDER_SIDE,
+        height: PLACEHOLDER_SIDE,
+        fit: 'inside',
+        withoutEnlargement: true,
+        fastShrinkOnLoad: true,
+        kernel: 'linear',
+      })
       .toColourspace('srgb')
       .ensureAlpha()
       .timeout({ seconds: this.work.decodeTimeoutSeconds })
