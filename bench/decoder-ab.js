@@ -7,12 +7,22 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const sharp = require('sharp');
 const { prepareImages } = require('./lib/images');
 
-const ROUNDS = 5;
+const ROUNDS = 6;
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[Math.floor(mid)];
+}
 
 function decoderOf(dist, root) {
+  // Each checkout loads its own sharp (and libvips): set each one as the app sets it with the default
+  // MAX_CONCURRENT_IMAGE_WORK on 2 cores; left alone, libvips' operation cache would answer repeats.
+  const ownSharp = require(require.resolve('sharp', { paths: [path.resolve(dist)] }));
+  ownSharp.cache(false);
+  ownSharp.concurrency(1);
   const { ImageDecoder } = require(path.resolve(dist, 'images/upload/image-decoder.js'));
   const { LocalDiskStorage } = require(path.resolve(dist, 'storage/local-disk.storage.js'));
   const limits = { maxImagePixels: 50_000_000, maxImageSide: 16384, maxDecodeMemory: 256 * 2 ** 20 };
@@ -21,9 +31,6 @@ function decoderOf(dist, root) {
 
 async function main(dists) {
   if (!dists.length) throw new Error('usage: node bench/decoder-ab.js <dist dir> [<dist dir> ...]');
-  // As the app sets it with the default MAX_CONCURRENT_IMAGE_WORK on 2 cores.
-  sharp.cache(false);
-  sharp.concurrency(1);
   const images = await prepareImages(path.join(os.tmpdir(), 'image-api-bench-images'), ['small', 'large']);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'image-api-decoder-ab-'));
   try {
@@ -39,14 +46,17 @@ async function main(dists) {
       for (const { decoder } of decoders) await decoder.verify(key, jpeg);
       const cpu = decoders.map(() => []);
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [i, { decoder }] of decoders.entries()) {
+        // The order turns every round: whoever runs first pays for a colder cache.
+        for (let k = 0; k < decoders.length; k++) {
+          const i = (k + round) % decoders.length;
+          const { decoder } = decoders[i];
           const start = process.cpuUsage();
           for (let n = 0; n < count; n++) await decoder.verify(key, jpeg);
           const used = process.cpuUsage(start);
           cpu[i].push((used.user + used.system) / 1000 / count);
         }
       }
-      const medians = cpu.map((runs) => [...runs].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]);
+      const medians = cpu.map((runs) => median(runs));
       for (const [i, { dist }] of decoders.entries()) {
         const ratio = i ? ` (×${(medians[i] / medians[0]).toFixed(3)} of the first)` : '';
         process.stdout.write(`${name} (${images[name].bytes.length} B): ${dist}: ${medians[i].toFixed(2)} CPU ms per verify${ratio}\n`);

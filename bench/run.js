@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { prepareImages } = require('./lib/images');
-const { startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT } = require('./lib/processes');
+const { profileArgs, startApp, startBaseline, memoryOf, sampleRss, sleep, ROOT } = require('./lib/processes');
 const { runLoad, api, registerAndLogin, uploadOnce } = require('./lib/load');
 const { seedImages } = require('./lib/seed');
 const { hostileScenario } = require('./lib/hostile');
@@ -132,8 +132,7 @@ async function startupScenario(tmp) {
 }
 
 async function comparativeScenarios(tmp, images, result, cleanups) {
-  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
-  const app = await startApp(path.join(tmp, 'app'), { nodeArgs });
+  const app = await startApp(path.join(tmp, 'app'), { nodeArgs: profileArgs() });
   cleanups.push(() => app.stop());
   const { token } = await registerAndLogin(app.url, EMAIL);
   const appImage = await uploadOnce(app.url, token, images.small.bytes);

@@ -7,7 +7,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { prepareImages } = require('./images');
-const { startApp } = require('./processes');
+const { profileArgs, startApp } = require('./processes');
 const { registerAndLogin, uploadOnce } = require('./load');
 const { median } = require('./report');
 const { boxOf } = require('./delivery-params');
@@ -61,7 +61,7 @@ async function deliveryScenario({ tmp, smoke, rounds, log }) {
   const count = smoke ? 4 : 120;
   const app = await startApp(path.join(tmp, 'delivery'), {
     env: { TRANSFORM_RATE_LIMIT: '1000000', MAX_VARIANTS_PER_IMAGE: '1000' },
-    nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [],
+    nodeArgs: profileArgs(),
   });
   try {
     const { token } = await registerAndLogin(app.url, 'delivery@example.com');

@@ -212,4 +212,10 @@ function cpuMsOf(pid) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-module.exports = { startApp, startBaseline, memoryOf, sampleRss, cpuMsOf, sleep, ROOT };
+/** `node --cpu-prof` into BENCH_CPU_PROF, for the app instance a scenario measures; none without it. */
+function profileArgs() {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
+module.exports = { profileArgs, startApp, startBaseline, memoryOf, sampleRss, cpuMsOf, sleep, ROOT };

@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const sharp = require('sharp');
-const { startApp, memoryOf, sampleRss, sleep } = require('./processes');
+const { profileArgs, startApp, memoryOf, sampleRss, sleep } = require('./processes');
 const { registerAndLogin } = require('./load');
 const { median, MB } = require('./report');
 
@@ -118,7 +118,7 @@ async function tusScenario({ tmp, imagesDir, smoke, log }) {
     DECODE_TIMEOUT: '300s',
     REQUEST_TIMEOUT: '600s',
   };
-  const app = await startApp(path.join(tmp, 'tus'), { env });
+  const app = await startApp(path.join(tmp, 'tus'), { env, nodeArgs: profileArgs() });
   try {
     const { token } = await registerAndLogin(app.url, 'bench-tus@example.com');
     await sleep(smoke ? 200 : 1000);

@@ -37,3 +37,53 @@ export function dominantColor(rgba: Uint8Array): string {
       .padStart(2, '0');
   return `#${hex(0)}${hex(1)}${hex(2)}`;
 }
+
+/**
+ * 8-bit sRGB pixels (3 or 4 channels) as an RGBA thumbnail that fits inside `side` × `side` (never
+ * enlarged): each output pixel averages its box of input pixels weighted by alpha, so a transparent
+ * neighbour lends no colour, a flat patch keeps its exact colour and its edges take none of the
+ * background's.
+ */
+export function thumbnailRgba(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  side: number,
+): { data: Uint8Array; width: number; height: number } {
+  if (channels !== 3 && channels !== 4) throw new Error(`expected 3 or 4 channels, got ${channels}`);
+  const scale = Math.min(1, side / width, side / height);
+  const outWidth = Math.max(1, Math.round(width * scale));
+  const outHeight = Math.max(1, Math.round(height * scale));
+  if (outWidth === width && outHeight === height && channels === 4) return { data: pixels, width, height };
+  const out = new Uint8Array(outWidth * outHeight * 4);
+  for (let oy = 0; oy < outHeight; oy++) {
+    const y0 = Math.floor((oy * height) / outHeight);
+    const y1 = Math.max(y0 + 1, Math.floor(((oy + 1) * height) / outHeight));
+    for (let ox = 0; ox < outWidth; ox++) {
+      const x0 = Math.floor((ox * width) / outWidth);
+      const x1 = Math.max(x0 + 1, Math.floor(((ox + 1) * width) / outWidth));
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let a = 0;
+      for (let y = y0; y < y1; y++) {
+        for (let i = (y * width + x0) * channels, end = (y * width + x1) * channels; i < end; i += channels) {
+          const alpha = channels === 4 ? pixels[i + 3] : 255;
+          r += pixels[i] * alpha;
+          g += pixels[i + 1] * alpha;
+          b += pixels[i + 2] * alpha;
+          a += alpha;
+        }
+      }
+      const o = (oy * outWidth + ox) * 4;
+      if (a) {
+        out[o] = Math.round(r / a);
+        out[o + 1] = Math.round(g / a);
+        out[o + 2] = Math.round(b / a);
+      }
+      out[o + 3] = Math.round(a / ((y1 - y0) * (x1 - x0)));
+    }
+  }
+  return { data: out, width: outWidth, height: outHeight };
+}

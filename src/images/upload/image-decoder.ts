@@ -14,6 +14,9 @@ import { ImageMetadata } from '../metadata/image-metadata';
 import { PLACEHOLDER_SIDE } from '../metadata/placeholder';
 import { displayedSize } from '../variants/transform-params';
 
+/** libvips shrinks JPEG and WebP while decoding: every byte is still read, at a fraction of the work. */
+const SHRINK = 8;
+
 /** What one decode proves and tells: the size as displayed (EXIF orientation applied) and the metadata. */
 export interface VerifiedImage {
   width: number;
@@ -47,27 +50,23 @@ export class ImageDecoder {
     this.checkCost(meta);
     const orientation = meta.orientation ?? 1;
     const shown = displayedSize({ width, height }, orientation);
-    // One pipeline proves and describes: every byte is decoded (JPEG and WebP shrink while decoding,
-    // which still reads all of them) straight down to the placeholder's thumbnail, as displayed
-    // (rotate()), in sRGB with alpha. A second pipeline for the thumbnail cost ~1.5 ms per upload.
-    const thumbnail = await image
-      .rotate()
-      // A triangle filter: Lanczos rings at edges, and a flat patch must keep its exact colour.
-      .resize({
-        width: PLACEHOLDER_SIDE,
-        height: PLACEHOLDER_SIDE,
-        fit: 'inside',
-        withoutEnlargement: true,
-        fastShrinkOnLoad: true,
-        kernel: 'linear',
-      })
-      .toColourspace('srgb')
-      .ensureAlpha()
+    // The decode that proves the bytes: every row (JPEG and WebP shrink while decoding, which still
+    // reads every byte), as displayed (rotate()), into a small 8-bit sRGB image of at least the
+    // placeholder's size, which the metadata is computed from. Its output stays proportional to the
+    // input's rows, so sharp's timeout, which libvips checks per output tile, can stop it.
+    const decoding = image.rotate().resize({
+      width: Math.min(shown.width, Math.max(Math.ceil(shown.width / SHRINK), PLACEHOLDER_SIDE)),
+      kernel: 'nearest',
+      fastShrinkOnLoad: true,
+    });
+    // Most uploads are 8-bit sRGB already: a conversion stage would cost them ~0.4 ms for nothing.
+    if (!isPlainSrgb(meta)) decoding.toColourspace('srgb');
+    const decoded = await decoding
       .timeout({ seconds: this.work.decodeTimeoutSeconds })
-      .raw()
+      .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true })
       .catch((error: unknown) => tooComplexOr(error, () => new ImageCorruptError()));
-    return { ...shown, orientation, metadata: describeImage(meta, thumbnail) };
+    return { ...shown, orientation, metadata: describeImage(meta, decoded) };
   }
 
   /** Side and memory limits from the header. The decode reads one page (animated: false), and meta describes that page. */
@@ -86,4 +85,9 @@ export class ImageDecoder {
     // 'error', not 'truncated': a PNG whose chunk checksum fails is corrupt, not merely damaged at its end.
     return loadStoredImage(this.storage, key, { failOn: 'error', limitInputPixels: false, animated: false });
   }
+}
+
+/** 8-bit sRGB with or without alpha: what describeImage takes as it is. */
+function isPlainSrgb(meta: sharp.Metadata): boolean {
+  return meta.space === 'srgb' && meta.depth === 'uchar' && (meta.channels === 3 || meta.channels === 4);
 }
