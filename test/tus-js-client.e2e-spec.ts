@@ -105,9 +105,13 @@ describe('tus-js-client', () => {
       await proxy.close();
     }
     expect(proxy.cuts).toBe(1);
-    // After the cut the client asked where to go on, and went on from exactly there.
-    expect(heads).toHaveLength(1);
-    const resumedAt = heads[0];
+    // After the cut the client asked where to go on, and went on from exactly there. A HEAD that
+    // races the cut PATCH's last write can report the offset before it (the bytes land after the
+    // lock is handed over); the client's PATCH from there gets 409 and it asks again: the last
+    // answer is the one it resumes from.
+    expect(heads.length).toBeGreaterThanOrEqual(1);
+    expect(heads.length).toBeLessThanOrEqual(2);
+    const resumedAt = heads[heads.length - 1];
     expect(resumedAt).toBeGreaterThan(0);
     expect(resumedAt).toBeLessThan(15 * MB);
     const afterCut = patches.indexOf(resumedAt, 1);
