@@ -38,9 +38,8 @@ export class IdleHeapCollector implements OnModuleDestroy {
 
   /** After each job: when it left the scheduler idle, a collection is due unless more work comes. */
   private arm(): void {
-    const { running, queued } = this.scheduler.stats();
+    const { running, queued, completed } = this.scheduler.stats();
     if (running || queued) return;
-    const completed = this.scheduler.stats().completed;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.collectIfStillIdle(completed), IDLE_COLLECT_AFTER_MS);
     this.timer.unref();
