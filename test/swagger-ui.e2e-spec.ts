@@ -109,11 +109,15 @@ describe('Swagger UI in Chromium', () => {
     await expect(modal.locator('button.modal-btn.auth').first().innerText()).resolves.toMatch(/logout/i);
     await modal.locator('button.btn-done').click();
 
-    await page.reload();
+    // Settled before the next click: once (of several CI runs) the lock button after the reload never
+    // became "visible, enabled and stable" within the default 15 s while the page was still loading.
+    await page.reload({ waitUntil: 'networkidle' });
     await page.locator('#operations-images-uploadImage').waitFor();
+    const lock = page.locator('.scheme-container button.authorize');
+    await lock.waitFor({ state: 'visible' });
     // persistAuthorization: the lock stays closed after a reload, and the modal still says authorized.
-    await expect(page.locator('.scheme-container button.authorize').getAttribute('class')).resolves.toContain('locked');
-    await page.locator('.scheme-container button.authorize').click();
+    await expect(lock.getAttribute('class')).resolves.toContain('locked');
+    await lock.click({ timeout: 30_000 });
     await expect(modal.innerText()).resolves.toMatch(/Authorized/);
     await shot('authorization-kept-after-reload');
     await modal.locator('button.btn-done').click();
