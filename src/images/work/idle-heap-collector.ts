@@ -6,6 +6,17 @@ import { ImageWorkScheduler } from './image-work-scheduler';
 /** How long image work must have been idle before the heap is collected. */
 export const IDLE_COLLECT_AFTER_MS = 2_000;
 
+/**
+ * V8 sizes the old generation's next limit by a factor it derives from recent collection and
+ * allocation speeds. After a full collection in an idle process that factor falls to its floor: the
+ * limit sits just one young generation above the live heap, which is where V8 starts incremental
+ * marking again. Under the next burst of uploads each major collection then left the same room, and
+ * the process ran ~10 major collections a second (a third of the main thread; a 200 MB upload 30 %
+ * slower) from then on, until it restarted (the tus benchmark found it; `--trace-gc` showed it).
+ * A fixed factor of 2.5 (about what V8 picks by itself under load) keeps the headroom.
+ */
+export const HEAP_GROWING_PERCENT = 150;
+
 export type FullGc = (options?: { type: 'major'; execution: 'async' }) => Promise<void> | void;
 /** Injection token for another collector than V8's own (tests). */
 export const FULL_GC = Symbol('FULL_GC');
@@ -54,11 +65,15 @@ export class IdleHeapCollector implements OnModuleDestroy {
   }
 }
 
-/** V8's `gc()`, made available at run time (as jest's leak detector does); null where V8 refuses it. */
+/**
+ * V8's `gc()`, made available at run time (as jest's leak detector does), with the heap growth that
+ * keeps collections after it rare; null where V8 refuses it.
+ */
 function exposeGc(): FullGc | null {
-  const existing = (globalThis as { gc?: FullGc }).gc;
-  if (typeof existing === 'function') return existing;
   try {
+    setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+    const existing = (globalThis as { gc?: FullGc }).gc;
+    if (typeof existing === 'function') return existing;
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as unknown;
     return typeof gc === 'function' ? (gc as FullGc) : null;
