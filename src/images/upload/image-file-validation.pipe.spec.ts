@@ -63,6 +63,15 @@ describe('ImageFileValidationPipe (plain classes over a real LocalDiskStorage)',
     });
   });
 
+  it("hashes the bytes in its end-of-image scan when the receiver did not (a resumable upload's)", async () => {
+    const bytes = Buffer.concat([await makeImage('jpeg', 300, 200), Buffer.alloc(1000)]);
+    const { sha256, ...unhashed } = await received(bytes, 'photo.jpg');
+    expect(sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    await expect(pipe.transform(unhashed)).resolves.toMatchObject({ sha256, size: bytes.length, mimeType: 'image/jpeg' });
+    // The receiver's own hash is kept as it is (the pipe never hashes twice).
+    await expect(pipe.transform({ ...unhashed, sha256: 'f'.repeat(64) })).resolves.toMatchObject({ sha256: 'f'.repeat(64) });
+  });
+
   it('refuses a missing and an empty file', async () => {
     await expect(refusal(undefined)).resolves.toMatchObject({ code: ErrorCode.FILE_REQUIRED });
     await expect(refusal(await received(Buffer.alloc(0), 'empty.png'))).resolves.toMatchObject({ code: ErrorCode.EMPTY_FILE });

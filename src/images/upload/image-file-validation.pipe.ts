@@ -1,5 +1,6 @@
 import { Inject, Injectable, PipeTransform } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
+import { Hash, createHash } from 'node:crypto';
 import { uploadConfig } from '../config/upload.config';
 import { StorageDriver } from '../../storage/storage-driver';
 import { extensionOf } from './filename';
@@ -35,10 +36,10 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     if (detected !== claimed) {
       throw new ContentTypeMismatchError(`The file is named '.${extensionOf(upload.filename)}' but its bytes are ${detected.mimeType}`);
     }
-    await this.checkEnd(upload.tempKey, detected);
+    const sha256 = await this.checkEnd(upload, detected);
     const owner = upload.ownerId ?? 'anonymous';
     const verified = await this.work.run(owner, 'verify', () => this.decoder.verify(upload.tempKey, detected));
-    return { ...upload, mimeType: detected.mimeType, extension: detected.extension, ...verified };
+    return { ...upload, sha256, mimeType: detected.mimeType, extension: detected.extension, ...verified };
   }
 
   /** Step 3 alone: what a resumable upload checks from its announced name before any byte arrives. */
@@ -50,16 +51,28 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     return type;
   }
 
-  /** A polyglot (a ZIP, HTML or script after the image) is refused; zero padding is not data. */
-  private async checkEnd(key: string, format: ImageFormat): Promise<void> {
-    if (!format.endOfImage) return;
-    const scan = await scanImageEnd(await this.storage.open(key), format.endOfImage());
+  /**
+   * A polyglot (a ZIP, HTML or script after the image) is refused; zero padding is not data.
+   * Returns the bytes' SHA-256: the receiver's, or hashed here on the way when it had none.
+   */
+  private async checkEnd(upload: ReceivedUpload, format: ImageFormat): Promise<string> {
+    const hash = upload.sha256 === undefined ? createHash('sha256') : undefined;
+    if (!format.endOfImage && !hash) return upload.sha256!;
+    const bytes = await this.storage.open(upload.tempKey);
+    const source = hash ? hashing(bytes, hash) : bytes;
+    if (!format.endOfImage) {
+      for await (const _chunk of source) continue;
+      return hash!.digest('hex');
+    }
+    const scan = await scanImageEnd(source, format.endOfImage());
     if (scan.status === 'trailing') {
       throw new ImageCorruptError(
         `Data follows the image's end (the image ends at byte ${scan.end}, other bytes follow at ${scan.trailingAt})`,
       );
     }
     if (scan.status !== 'ok') throw new ImageCorruptError();
+    // 'ok' means the scan read every byte (nothing but zeros after the end), so the hash saw them all.
+    return upload.sha256 ?? hash!.digest('hex');
   }
 
   private async readHead(key: string): Promise<Buffer> {
@@ -70,5 +83,13 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
 
   private allowed(): string {
     return this.cfg.allowedExtensions.join(', ');
+  }
+}
+
+/** The chunks of `source`, each added to `hash` as it passes. */
+async function* hashing(source: AsyncIterable<Buffer>, hash: Hash): AsyncIterable<Buffer> {
+  for await (const chunk of source) {
+    hash.update(chunk);
+    yield chunk;
   }
 }

@@ -6,13 +6,19 @@ export interface ReceivedUpload {
   /** The client's name, already sanitised. */
   filename: string;
   size: number;
-  sha256: string;
+  /**
+   * Of the bytes, when the receiver hashed them as they streamed in (POST /images). A resumable
+   * upload arrives over several requests, possibly on several instances: validation hashes its bytes
+   * in the end-of-image scan, the one pass it makes over all of them anyway.
+   */
+  sha256?: string;
   /** Who uploads it: their image work waits in their own queue. */
   ownerId?: string;
 }
 
 /** An upload that passed every validation step; the bytes are still under `tempKey`. */
 export interface ValidatedUpload extends ReceivedUpload {
+  sha256: string;
   mimeType: string;
   extension: string;
   /** As displayed (EXIF orientation applied). */
