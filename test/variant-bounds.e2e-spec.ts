@@ -214,6 +214,35 @@ describe('TRANSFORM_RATE_LIMIT, counted across two instances', () => {
   });
 });
 
+describe('TRANSFORM_RATE_LIMIT, over time', () => {
+  let t: TestApp;
+  const clock = new ManualClock();
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { TRANSFORM_RATE_LIMIT: '2' }, clock });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('gives the budget back a minute later, and records older than the window are removed', async () => {
+    const user = await registerUser(t);
+    const id = (await uploadImage(t, user, await makeImage('png', 80, 60), 'window.png')).id;
+    const get = (query: string) => getBytes(t, `/images/${id}/content?${query}`, user.auth);
+    const records = async () => (await t.dataSource.query('SELECT created_at FROM variant_creations')) as unknown[];
+    expect((await get('w=10')).status).toBe(200);
+    expect((await get('w=11')).status).toBe(200);
+    expectProblem(await t.http.get(`/images/${id}/content?w=12`).set(user.auth), 429, 'RATE_LIMITED');
+    expect(await records()).toHaveLength(2);
+    clock.advance(61);
+    expect((await get('w=12')).status).toBe(200);
+    expect((await get('w=13')).status).toBe(200);
+    expectProblem(await t.http.get(`/images/${id}/content?w=14`).set(user.auth), 429, 'RATE_LIMITED');
+    // The two of the first minute are gone; the table holds only the current window's.
+    expect(await records()).toHaveLength(2);
+  });
+});
+
 describe('eviction with two instances sharing the database and storage', () => {
   let pair: Awaited<ReturnType<typeof twoInstances>>;
 

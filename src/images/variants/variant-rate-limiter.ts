@@ -13,7 +13,9 @@ const WINDOW_MS = 60_000;
 /**
  * TRANSFORM_RATE_LIMIT new variants per user per minute, counted in the database so that every
  * instance sees the same budget. A creation is recorded first and counted after: two racing
- * requests can both be refused at the bound, never both admitted past it.
+ * requests can both be refused at the bound, never both admitted past it. Records older than the
+ * window count for nothing; each instance deletes them (everyone's) at most once per window, so a
+ * new variant costs one durable write, not two.
  */
 @Injectable()
 export class VariantRateLimiter {
@@ -23,12 +25,14 @@ export class VariantRateLimiter {
     @Inject(imageWorkConfig.KEY) private readonly cfg: ConfigType<typeof imageWorkConfig>,
   ) {}
 
+  /** When this instance last removed expired records (never yet: the first creation does). */
+  private sweptAt = -Infinity;
+
   /** Records one new variant for `userId`; RATE_LIMITED (with Retry-After) past the limit. Returns the record's id. */
   async take(userId: string): Promise<string> {
     const now = this.clock.now();
     const windowStart = new Date(now.getTime() - WINDOW_MS);
-    // The same statement keeps the table small: a user's rows older than the window are gone.
-    await this.creations.delete({ userId, createdAt: LessThan(windowStart) });
+    await this.sweepExpired(now, windowStart);
     const id = randomUUID();
     await this.creations.insert({ id, userId, createdAt: now });
     const inWindow = await this.creations.countBy({ userId, createdAt: MoreThan(windowStart) });
@@ -40,6 +44,13 @@ export class VariantRateLimiter {
   /** Gives a recorded creation back (its work was refused before it started). */
   async refund(id: string): Promise<void> {
     await this.creations.delete({ id });
+  }
+
+  /** Keeps the table at about one window of records. */
+  private async sweepExpired(now: Date, windowStart: Date): Promise<void> {
+    if (now.getTime() - this.sweptAt < WINDOW_MS) return;
+    this.sweptAt = now.getTime();
+    await this.creations.delete({ createdAt: LessThan(windowStart) });
   }
 
   private async secondsUntilRoom(userId: string, windowStart: Date, now: Date): Promise<number> {
