@@ -8,7 +8,9 @@ import { createTestDatabase, describeWithMysql, TestDatabase } from './support/t
 import { makeImage } from './support/images';
 import { listeningPort } from './support/uploads';
 import { baseEnv, ensureBuilt, freePort, start, waitForHealth } from './support/server-process';
-import { sha256, TUS, tusCreate, tusHead, tusMetadata, tusPatch } from './support/tus';
+import * as tus from 'tus-js-client';
+import { startTcpProxy } from './support/tcp-proxy';
+import { noisePng, sha256, TUS, tusCreate, tusHead, tusMetadata, tusPatch } from './support/tus';
 import { login, registerUser, TestUser, uniqueEmail } from './support/users';
 import { LIST_TOTAL_TTL_MS } from '../src/images/list-totals';
 import { USER_LOOKUP_TTL_MS } from '../src/users/users.service';
@@ -217,4 +219,71 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('tus-js-client behind a load balancer finishes on B the upload it began on C, once C is stopped', async () => {
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'image-api-instance-c-'));
+    const port = await freePort();
+    const env = {
+      ...baseEnv(dir, port),
+      ...s3.env,
+      DATABASE_URL: database.url,
+      JWT_SECRET_KEY: TEST_JWT_SECRET,
+      SECRET_KEY: TEST_SECRET_KEY,
+    };
+    const c = start(dir, env);
+    const balancer = await startTcpProxy(port);
+    try {
+      await waitForHealth(port, c, 30_000);
+      const user = await registerUser(b);
+      // Within the default MAX_CONTENT_LENGTH (5 MB): four chunks and a bit.
+      const png = await noisePng(4);
+      const chunkSize = 1024 * 1024;
+      const heads: number[] = [];
+      let cExit: number | null = null;
+      let imageLocation: string | null = null;
+      await new Promise<void>((resolve, reject) => {
+        const upload = new tus.Upload(png, {
+          endpoint: `http://127.0.0.1:${balancer.port}/uploads`,
+          chunkSize,
+          retryDelays: [0, 200, 1000],
+          headers: { Authorization: `Bearer ${user.accessToken}` },
+          metadata: { filename: 'balanced.png', filetype: 'image/png' },
+          onChunkComplete: (_size, accepted) => {
+            if (accepted !== chunkSize) return;
+            // The first chunk is on C: the client pauses, C is stopped and leaves the balancer, the client resumes.
+            void upload
+              .abort()
+              .then(async () => {
+                c.kill('SIGTERM');
+                cExit = await new Promise<number | null>((ok) => (c.exitCode !== null ? ok(c.exitCode) : c.once('exit', ok)));
+                balancer.retarget(await listeningPort(b));
+                upload.start();
+              })
+              .catch(reject);
+          },
+          onAfterResponse: (req, res) => {
+            if (req.getMethod() === 'HEAD') heads.push(Number(res.getHeader('Upload-Offset')));
+            imageLocation = res.getHeader('Image-Location') ?? imageLocation;
+          },
+          onError: reject,
+          onSuccess: () => resolve(),
+        });
+        upload.start();
+      });
+      // C stopped cleanly; B told the client where the upload stood, and took it from there.
+      expect(cExit).toBe(0);
+      expect(heads).toEqual([chunkSize]);
+      expect(imageLocation).toMatch(/^\/images\/[0-9a-f-]{36}$/);
+      const image = await b.http.get(imageLocation!).set(user.auth).expect(200);
+      expect(image.body.data).toMatchObject({ filename: 'balanced.png', size: png.length, checksum: sha256(png) });
+      const rows: { n: number | string }[] = await b.dataSource.query('SELECT COUNT(*) AS n FROM resumable_uploads');
+      expect(Number(rows[0].n)).toBe(0);
+      expect((await storedFiles(b)).filter((key) => key.startsWith('tmp/'))).toEqual([]);
+    } finally {
+      await balancer.close();
+      if (c.exitCode === null) c.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

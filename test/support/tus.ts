@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import sharp from 'sharp';
 import { TestApp } from './test-app';
 import { TestUser } from './users';
 
@@ -57,4 +58,16 @@ export function sha256(bytes: Buffer): string {
 export async function resumableRows(t: TestApp): Promise<number> {
   const rows: { n: number | string }[] = await t.dataSource.query('SELECT COUNT(*) AS n FROM resumable_uploads');
   return Number(rows[0].n);
+}
+
+const MB = 1024 * 1024;
+
+/** A PNG of noise (stored, not compressed) of about `megabytes`: within MAX_IMAGE_PIXELS and the decode budget. */
+export async function noisePng(megabytes: number): Promise<Buffer> {
+  const side = Math.ceil(Math.sqrt((megabytes * MB) / 3));
+  return sharp({
+    create: { width: side, height: side, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+  })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
 }
