@@ -1,8 +1,7 @@
-import * as tus from 'tus-js-client';
 import { createTestApp, TestApp } from './support/test-app';
 import { listeningPort } from './support/uploads';
 import { startTcpProxy } from './support/tcp-proxy';
-import { noisePng, resumableRows, sha256 } from './support/tus';
+import { noisePng, resumableRows, runTusClient, sha256 } from './support/tus';
 import { registerUser } from './support/users';
 
 const MB = 1024 * 1024;
@@ -28,31 +27,16 @@ describe('tus-js-client', () => {
     let cuts = 0;
     const proxy = await startTcpProxy(appPort, (sent) => cuts === 0 && sent > 12.5 * MB && ++cuts === 1);
     const patches: number[] = [];
-    const heads: number[] = [];
-    let imageLocation: string | null = null;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const upload = new tus.Upload(png, {
-          endpoint: `http://127.0.0.1:${proxy.port}/uploads`,
-          chunkSize: 5 * MB,
-          retryDelays: [0, 200, 1000, 2000],
-          headers: { Authorization: `Bearer ${user.accessToken}` },
-          metadata: { filename: 'noise.png', filetype: 'image/png' },
-          onBeforeRequest: (req) => {
-            if (req.getMethod() === 'PATCH') patches.push(Number(req.getHeader('Upload-Offset')));
-          },
-          onAfterResponse: (req, res) => {
-            if (req.getMethod() === 'HEAD') heads.push(Number(res.getHeader('Upload-Offset')));
-            imageLocation = res.getHeader('Image-Location') ?? imageLocation;
-          },
-          onError: reject,
-          onSuccess: () => resolve(),
-        });
-        upload.start();
-      });
-    } finally {
-      await proxy.close();
-    }
+    const { heads, imageLocation } = await runTusClient(png, () => ({
+      endpoint: `http://127.0.0.1:${proxy.port}/uploads`,
+      chunkSize: 5 * MB,
+      retryDelays: [0, 200, 1000, 2000],
+      headers: { Authorization: `Bearer ${user.accessToken}` },
+      metadata: { filename: 'noise.png', filetype: 'image/png' },
+      onBeforeRequest: (req) => {
+        if (req.getMethod() === 'PATCH') patches.push(Number(req.getHeader('Upload-Offset')));
+      },
+    })).finally(() => proxy.close());
     expect(cuts).toBe(1);
     // After the cut the client asked where to go on, and went on from exactly there. A HEAD that
     // races the cut PATCH's last write can report the offset before it (the bytes land after the

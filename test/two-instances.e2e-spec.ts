@@ -8,9 +8,8 @@ import { createTestDatabase, describeWithMysql, TestDatabase } from './support/t
 import { makeImage } from './support/images';
 import { listeningPort } from './support/uploads';
 import { baseEnv, ensureBuilt, freePort, start, waitForHealth } from './support/server-process';
-import * as tus from 'tus-js-client';
 import { startTcpProxy } from './support/tcp-proxy';
-import { noisePng, sha256, TUS, tusCreate, tusHead, tusMetadata, tusPatch } from './support/tus';
+import { noisePng, runTusClient, sha256, TUS, tusCreate, tusHead, tusMetadata, tusPatch } from './support/tus';
 import { login, registerUser, TestUser, uniqueEmail } from './support/users';
 import { LIST_TOTAL_TTL_MS } from '../src/images/list-totals';
 import { USER_LOOKUP_TTL_MS } from '../src/users/users.service';
@@ -165,9 +164,11 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
     await b.http.delete(location).set(user.auth).set(TUS).expect(204);
   });
 
-  it('resumes on B a tus upload started on another instance after that one is stopped', async () => {
-    // Instance C is a real `node dist/main.js` process on the same database and bucket, so that
-    // stopping it stops everything it held (in-process apps share passport's strategy registry).
+  /**
+   * Instance C: a real `node dist/main.js` process on the same database and bucket, so that stopping
+   * it stops everything it held (in-process apps share passport's strategy registry).
+   */
+  async function startInstanceC() {
     ensureBuilt();
     const dir = mkdtempSync(join(tmpdir(), 'image-api-instance-c-'));
     const port = await freePort();
@@ -178,7 +179,11 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
       JWT_SECRET_KEY: TEST_JWT_SECRET,
       SECRET_KEY: TEST_SECRET_KEY,
     };
-    const c = start(dir, env);
+    return { c: start(dir, env), dir, port };
+  }
+
+  it('resumes on B a tus upload started on another instance after that one is stopped', async () => {
+    const { c, dir, port } = await startInstanceC();
     try {
       await waitForHealth(port, c, 30_000);
       const email = uniqueEmail('tus');
@@ -221,17 +226,7 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
   }, 90_000);
 
   it('tus-js-client behind a load balancer finishes on B the upload it began on C, once C is stopped', async () => {
-    ensureBuilt();
-    const dir = mkdtempSync(join(tmpdir(), 'image-api-instance-c-'));
-    const port = await freePort();
-    const env = {
-      ...baseEnv(dir, port),
-      ...s3.env,
-      DATABASE_URL: database.url,
-      JWT_SECRET_KEY: TEST_JWT_SECRET,
-      SECRET_KEY: TEST_SECRET_KEY,
-    };
-    const c = start(dir, env);
+    const { c, dir, port } = await startInstanceC();
     const balancer = await startTcpProxy(port);
     try {
       await waitForHealth(port, c, 30_000);
@@ -239,38 +234,27 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
       // Within the default MAX_CONTENT_LENGTH (5 MB): four chunks and a bit.
       const png = await noisePng(4);
       const chunkSize = 1024 * 1024;
-      const heads: number[] = [];
       let cExit: number | null = null;
-      let imageLocation: string | null = null;
-      await new Promise<void>((resolve, reject) => {
-        const upload = new tus.Upload(png, {
-          endpoint: `http://127.0.0.1:${balancer.port}/uploads`,
-          chunkSize,
-          retryDelays: [0, 200, 1000],
-          headers: { Authorization: `Bearer ${user.accessToken}` },
-          metadata: { filename: 'balanced.png', filetype: 'image/png' },
-          onChunkComplete: (_size, accepted) => {
-            if (accepted !== chunkSize) return;
-            // The first chunk is on C: the client pauses, C is stopped and leaves the balancer, the client resumes.
-            void upload
-              .abort()
-              .then(async () => {
-                c.kill('SIGTERM');
-                cExit = await new Promise<number | null>((ok) => (c.exitCode !== null ? ok(c.exitCode) : c.once('exit', ok)));
-                balancer.retarget(await listeningPort(b));
-                upload.start();
-              })
-              .catch(reject);
-          },
-          onAfterResponse: (req, res) => {
-            if (req.getMethod() === 'HEAD') heads.push(Number(res.getHeader('Upload-Offset')));
-            imageLocation = res.getHeader('Image-Location') ?? imageLocation;
-          },
-          onError: reject,
-          onSuccess: () => resolve(),
-        });
-        upload.start();
-      });
+      const { heads, imageLocation } = await runTusClient(png, ({ upload, fail }) => ({
+        endpoint: `http://127.0.0.1:${balancer.port}/uploads`,
+        chunkSize,
+        retryDelays: [0, 200, 1000],
+        headers: { Authorization: `Bearer ${user.accessToken}` },
+        metadata: { filename: 'balanced.png', filetype: 'image/png' },
+        onChunkComplete: (_size, accepted) => {
+          if (accepted !== chunkSize) return;
+          // The first chunk is on C: the client pauses, C is stopped and leaves the balancer, the client resumes.
+          void upload()
+            .abort()
+            .then(async () => {
+              c.kill('SIGTERM');
+              cExit = await new Promise<number | null>((ok) => (c.exitCode !== null ? ok(c.exitCode) : c.once('exit', ok)));
+              balancer.retarget(await listeningPort(b));
+              upload().start();
+            })
+            .catch(fail);
+        },
+      }));
       // C stopped cleanly; B told the client where the upload stood, and took it from there.
       expect(cExit).toBe(0);
       expect(heads).toEqual([chunkSize]);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import * as tus from 'tus-js-client';
 import { TestApp } from './test-app';
 import { TestUser } from './users';
 
@@ -70,4 +71,34 @@ export async function noisePng(megabytes: number): Promise<Buffer> {
   })
     .png({ compressionLevel: 0 })
     .toBuffer();
+}
+
+/** What a tus-js-client run saw: the offsets its HEADs were told, and the Image-Location it got. */
+export interface TusClientRun {
+  heads: number[];
+  imageLocation: string | null;
+}
+
+/** What `runTusClient`'s options may use: the upload itself (to pause and restart it) and a way to fail the run. */
+export interface TusClientControl {
+  upload(): tus.Upload;
+  fail(error: unknown): void;
+}
+
+/** Runs tus-js-client (unedited) with `options` to the end; resolves when it succeeds, rejects with its error. */
+export async function runTusClient(file: Buffer, options: (control: TusClientControl) => tus.UploadOptions): Promise<TusClientRun> {
+  const run: TusClientRun = { heads: [], imageLocation: null };
+  await new Promise<void>((resolve, reject) => {
+    const upload: tus.Upload = new tus.Upload(file, {
+      ...options({ upload: () => upload, fail: reject }),
+      onAfterResponse: (req, res) => {
+        if (req.getMethod() === 'HEAD') run.heads.push(Number(res.getHeader('Upload-Offset')));
+        run.imageLocation = res.getHeader('Image-Location') ?? run.imageLocation;
+      },
+      onError: reject,
+      onSuccess: () => resolve(),
+    });
+    upload.start();
+  });
+  return run;
 }
