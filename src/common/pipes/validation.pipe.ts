@@ -1,12 +1,32 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
 import { FieldError, ValidationFailedError } from '../errors';
 import { prepareInput } from './raw-input';
 
-/** Global DTO validation: unknown fields are refused, and every failing field is listed in `errors[]`. */
+/**
+ * Global DTO validation: unknown fields are refused, and every failing field is listed in `errors[]`.
+ * A query DTO whose empty query validated once (all its fields optional) is not validated again for
+ * an empty query: the answer cannot change, and a read without parameters skips class-validator.
+ */
 class AppValidationPipe extends ValidationPipe {
+  private readonly emptyQueryValid = new WeakSet<object>();
+
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    return super.transform(this.toValidate(metadata) ? prepareInput(value, metadata) : value, metadata);
+    if (!this.toValidate(metadata)) return super.transform(value, metadata);
+    const emptyQuery = metadata.type === 'query' && metadata.metatype !== undefined && isEmptyObject(value);
+    if (emptyQuery && this.emptyQueryValid.has(metadata.metatype!)) {
+      return plainToInstance(metadata.metatype!, {}, this.transformOptions);
+    }
+    const result: unknown = await super.transform(prepareInput(value, metadata), metadata);
+    if (emptyQuery) this.emptyQueryValid.add(metadata.metatype!);
+    return result;
   }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  for (const _key in value) return false;
+  return Object.getOwnPropertySymbols(value).length === 0;
 }
 
 export function createValidationPipe(): ValidationPipe {
