@@ -14,18 +14,18 @@ import { getBytes, variantFiles, variantRows } from './support/variants';
  */
 function holdFirstTransform(t: TestApp) {
   const transformer = t.app.get(ImageTransformer);
-  const transform = transformer.transform.bind(transformer);
+  const render = transformer.render.bind(transformer);
   const order: string[] = [];
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
   let first = true;
-  const spy = jest.spyOn(transformer, 'transform').mockImplementation(async (key, params) => {
+  const spy = jest.spyOn(transformer, 'render').mockImplementation(async (key, params) => {
     order.push(key);
     if (first) {
       first = false;
       await released;
     }
-    return transform(key, params);
+    return render(key, params);
   });
   return { order, release, restore: () => spy.mockRestore() };
 }

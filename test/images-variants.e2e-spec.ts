@@ -132,10 +132,21 @@ describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () =
     expect(Buffer.compare(partial.body, full.body.subarray(0, 10))).toBe(0);
   });
 
+  it('answers the first request for a new variant (computed just now) with the stored bytes, a range too', async () => {
+    const ranged = await getBytes(t, `/images/${jpegId}/content?w=30&format=png`, { ...owner.auth, Range: 'bytes=5-14' });
+    expect(ranged.status).toBe(206);
+    const [row] = (await variantRows(t, jpegId)).filter((r) => r.params_key === 'w=30&h=23&format=png');
+    expect(row).toBeDefined();
+    expect(ranged.headers['content-range']).toBe(`bytes 5-14/${String(row.size)}`);
+    expect(ranged.headers.etag).toBe(`"${String(row.checksum)}"`);
+    const stored = await getBytes(t, `/images/${jpegId}/content?w=30&format=png`, owner.auth);
+    expect(Buffer.compare(ranged.body, stored.body.subarray(5, 15))).toBe(0);
+  });
+
   it('computes a new variant once for five concurrent first requests', async () => {
     const id = (await uploadImage(t, owner, await makeImage('jpeg', 200, 150), 'busy.jpg')).id;
     // Counts calls and lets them through: the real transform still runs.
-    const transforms = jest.spyOn(t.app.get(ImageTransformer), 'transform');
+    const transforms = jest.spyOn(t.app.get(ImageTransformer), 'render');
     const responses = await Promise.all(Array.from({ length: 5 }, () => content(id, 'w=100&h=100&fit=cover&format=avif')));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(new Set(responses.map((r) => r.headers.etag)).size).toBe(1);

@@ -201,7 +201,11 @@ export class ImagesService {
 
   /** Opens a variant's bytes (ObjectNotFoundError passes through), or the original's (a missing original is logged and a 404). */
   private async openBytes(image: Image, variant: ImageVariant | null, range?: ByteRange): Promise<Readable> {
-    if (variant) return this.storage.open(variant.storageKey, range);
+    if (variant) {
+      const fresh = this.variants.freshBytes(variant);
+      if (fresh) return Readable.from([range ? fresh.subarray(range.start, range.end + 1) : fresh]);
+      return this.storage.open(variant.storageKey, range);
+    }
     return this.storage.open(image.storageKey, range).catch((error: unknown) => {
       if (!(error instanceof ObjectNotFoundError)) throw error;
       this.logger.error(`image ${image.id} has no bytes at ${image.storageKey}`);

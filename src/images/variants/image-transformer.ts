@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { buffer } from 'node:stream/consumers';
-import type { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { deliveryConfig } from '../config/delivery.config';
 import { imageWorkConfig } from '../config/image-work.config';
@@ -11,13 +10,6 @@ import { DecodeMemoryExceededError } from '../images.errors';
 import { decodeCost } from '../upload/decode-cost';
 import { loadStoredImage } from '../work/image-loader';
 import { DEFAULT_QUALITY, EncodeFormat, Transform } from './transform-params';
-
-export interface TransformOutput {
-  /** The encoded bytes, to be streamed into storage. */
-  stream: Readable;
-  /** Resolves with the output's dimensions once sharp has encoded it. */
-  info: Promise<sharp.OutputInfo>;
-}
 
 /**
  * Encoder effort (CPU per output pixel). libheif's and libwebp's encoders run after libvips' pipeline,
@@ -37,7 +29,13 @@ export class ImageTransformer {
     @Inject(deliveryConfig.KEY) private readonly delivery: ConfigType<typeof deliveryConfig>,
   ) {}
 
-  async transform(sourceKey: string, transform: Transform): Promise<TransformOutput> {
+  /** The variant's encoded bytes in memory, with the output's dimensions. */
+  async render(sourceKey: string, transform: Transform): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
+    const image = await this.prepare(sourceKey, transform);
+    return image.toBuffer({ resolveWithObject: true });
+  }
+
+  private async prepare(sourceKey: string, transform: Transform): Promise<sharp.Sharp> {
     const { image, frames } = await this.load(sourceKey, transform);
     // Without keepMetadata/withMetadata sharp writes no EXIF, XMP or ICC; rotate() bakes the orientation in first.
     image.rotate();
@@ -45,13 +43,7 @@ export class ImageTransformer {
     const { encodeAs } = transform;
     image.toFormat(encodeAs, { quality: transform.params.q ?? DEFAULT_QUALITY[encodeAs], effort: ENCODER_EFFORT[encodeAs] });
     image.timeout({ seconds: this.work.decodeTimeoutSeconds });
-    const info = new Promise<sharp.OutputInfo>((resolve, reject) => {
-      image.once('info', resolve);
-      image.once('error', reject);
-    });
-    // The put consumes the stream and reports the error; this copy of it must not go unhandled.
-    info.catch(() => undefined);
-    return { stream: image, info };
+    return image;
   }
 
   /** The size was resolved beforehand (no enlargement, at most 4096 a side): sharp is told it exactly. */

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { OutputInfo } from 'sharp';
 import { IsNull, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppError } from '../../common/errors';
@@ -37,6 +39,9 @@ interface Flight {
   waiting: number;
 }
 
+/** A just-computed variant up to this size answers its requesters from memory; a larger one is read back. */
+const FRESH_BYTES_MAX = 4 * 1024 * 1024;
+
 /** `last_served_at` is rewritten at most this often per variant: eviction needs the order, not the instant. */
 const TOUCH_EVERY_MS = 60_000;
 
@@ -50,6 +55,8 @@ export class VariantsService {
   private readonly logger = new Logger(VariantsService.name);
   /** Requests for a variant already being looked up or computed here join that one flight. */
   private readonly inFlight = new Map<string, Flight>();
+  /** Just-computed variants' bytes, while their entity (shared by the flight's requests) lives. */
+  private readonly fresh = new WeakMap<ImageVariant, Buffer>();
 
   constructor(
     @InjectRepository(ImageVariant) private readonly variants: Repository<ImageVariant>,
@@ -110,10 +117,7 @@ export class VariantsService {
   async computeFresh(image: Image, transform: Transform, requesterId: string): Promise<{ bytes: Buffer; checksum: string }> {
     return this.work.run(requesterId, 'variant', async () => {
       try {
-        const output = await this.transformer.transform(image.storageKey, transform);
-        const chunks: Buffer[] = [];
-        for await (const chunk of output.stream) chunks.push(chunk as Buffer);
-        const bytes = Buffer.concat(chunks);
+        const { data: bytes } = await this.transformer.render(image.storageKey, transform);
         return { bytes, checksum: createHash('sha256').update(bytes).digest('hex') };
       } catch (error) {
         return this.transformFailed(image.id, error);
@@ -167,10 +171,11 @@ export class VariantsService {
     const name = `${hashOfKey(transform.key)}${randomBytes(4).toString('hex')}`;
     const storageKey = storageKeys.variant(image.id, name, EXTENSION_OF_FORMAT[transform.encodeAs]);
     let variant: ImageVariant;
+    let data: Buffer;
+    let info: OutputInfo;
     try {
-      const output = await this.transformer.transform(image.storageKey, transform);
-      const stored = await this.storage.put(storageKey, output.stream);
-      const info = await output.info;
+      ({ data, info } = await this.transformer.render(image.storageKey, transform));
+      const stored = await this.storage.put(storageKey, Readable.from([data]));
       const now = this.clock.now();
       variant = this.variants.create({
         id: randomUUID(),
@@ -190,8 +195,18 @@ export class VariantsService {
       return this.transformFailed(image.id, error);
     }
     const inserted = await this.insert(variant);
-    if (inserted === variant) await this.evictBeyondLimit(image.id, variant.id);
-    return inserted;
+    if (inserted !== variant) return inserted;
+    await this.evictBeyondLimit(image.id, variant.id);
+    if (data.length <= FRESH_BYTES_MAX) this.fresh.set(variant, data);
+    return variant;
+  }
+
+  /**
+   * The bytes of a variant this instance just computed (those who asked for it are answered from
+   * memory, not by reading back what was stored); undefined for any other.
+   */
+  freshBytes(variant: ImageVariant): Buffer | undefined {
+    return this.fresh.get(variant);
   }
 
   /** Another instance may have stored the same variant meanwhile: the unique key decides, and its row wins. */
