@@ -1,24 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, TestBrowser } from './support/chromium';
 import { createTestApp, TestApp } from './support/test-app';
 import { uploadImage } from './support/uploads';
 import { registerUser, TestUser } from './support/users';
-
-/** Debian's Chromium (apt-get install chromium): never a browser download. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * A valid 1×1 GIF whose bytes are also JavaScript: `GIF89a/*…*\/=0;window.__pwned=1;/*…*\/\/…`.
@@ -49,8 +34,7 @@ const PWNED = 'window.__pwned';
 describe('content in Chromium: no script runs from an uploaded image', () => {
   let t: TestApp;
   let user: TestUser;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
   let origin: string;
   let imageUrl: string;
@@ -64,14 +48,12 @@ describe('content in Chromium: no script runs from an uploaded image', () => {
     const image = await uploadImage(t, user, gif, 'polyglot.gif');
     const link = await t.http.post(`/images/${image.id}/links`).set(user.auth).send({}).expect(201);
     imageUrl = `${origin}${link.body.data.url}`;
-    profile = mkdtempSync(join(tmpdir(), 'image-api-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium();
+    page = browser.page;
     page.setDefaultTimeout(15_000);
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   });
 

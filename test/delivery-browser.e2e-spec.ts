@@ -1,34 +1,21 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, TestBrowser } from './support/chromium';
 import { animatedImage } from './support/animated';
 import { makeImage } from './support/images';
 import { createTestApp, TestApp } from './support/test-app';
 import { uploadImage } from './support/uploads';
 import { registerUser, TestUser } from './support/users';
 
-/** Debian's Chromium (apt-get install chromium): never a browser download. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SHOTS = join(__dirname, '..', 'test-output', 'delivery-browser');
 
 /** Signed `format=auto` links in `<img src>`, as a page on the app's origin shows them to Chromium. */
 describe('delivery in Chromium: format=auto, decoding and animation', () => {
   let t: TestApp;
   let user: TestUser;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
   let origin: string;
   let photoId: string;
@@ -54,15 +41,13 @@ describe('delivery in Chromium: format=auto, decoding and animation', () => {
     photoId = photo.id;
     photoUrl = await signedLink(photoId, { w: 160, format: 'auto' });
     animationUrl = await signedLink(animation.id, { w: 120, format: 'auto' });
-    profile = mkdtempSync(join(tmpdir(), 'image-api-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium();
+    page = browser.page;
     page.setDefaultTimeout(15_000);
     page.on('response', (response) => seen.set(response.url(), response.headers()['content-type'] ?? ''));
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   });
 

@@ -1,31 +1,18 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { launchChromium, TestBrowser } from './support/chromium';
 import { makeImage } from './support/images';
 import { createTestApp, TestApp } from './support/test-app';
 import { uniqueEmail } from './support/users';
 
-/** Debian's Chromium (apt-get install chromium): never a browser download. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SHOTS = join(__dirname, '..', 'test-output', 'swagger-ui');
 
 /** A person using /docs: Try it out, Authorize, a reload, a file upload, a read, an edit (PATCH) and a delete. */
 describe('Swagger UI in Chromium', () => {
   let t: TestApp;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
   let docsUrl: string;
   let step = 0;
@@ -35,20 +22,12 @@ describe('Swagger UI in Chromium', () => {
     await t.app.listen(0, '127.0.0.1');
     docsUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}/docs`;
     mkdirSync(SHOTS, { recursive: true });
-    profile = mkdtempSync(join(tmpdir(), 'image-api-chromium-'));
-    // A persistent context is how Playwright takes a --user-data-dir: here a fresh, empty one.
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium({ width: 1280, height: 900 });
+    page = browser.page;
     page.setDefaultTimeout(15_000);
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   });
 

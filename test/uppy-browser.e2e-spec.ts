@@ -1,23 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, TestBrowser } from './support/chromium';
 import sharp from 'sharp';
 import { createTestApp, TestApp } from './support/test-app';
 import { resumableRows, sha256 } from './support/tus';
 import { registerUser } from './support/users';
 
-/** Debian's Chromium (apt-get install chromium): never a browser download. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-];
 const SHOTS = join(__dirname, '..', 'test-output', 'uppy');
 /** Uppy's published browser bundle, as npm ships it (no build step of ours). */
 const UPPY = join(__dirname, '..', 'node_modules', 'uppy', 'dist');
@@ -39,8 +29,7 @@ const PAGE = `<!doctype html>
 describe('Uppy in Chromium', () => {
   let t: TestApp;
   let base: string;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
 
   beforeAll(async () => {
@@ -48,14 +37,8 @@ describe('Uppy in Chromium', () => {
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     mkdirSync(SHOTS, { recursive: true });
-    profile = mkdtempSync(join(tmpdir(), 'image-api-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 900, height: 600 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium({ width: 900, height: 600 });
+    page = browser.page;
     page.setDefaultTimeout(30_000);
     // The test page and the bundle, served on the API's own origin (so no CORS is involved).
     await page.route(`${base}/uppy-test/**`, (route) => {
@@ -66,8 +49,7 @@ describe('Uppy in Chromium', () => {
     });
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   });
 

@@ -20,20 +20,18 @@ function cpuSecondsOf(pid) {
   }
 }
 
-/** One app instance with metrics on or off, a user and one image to read. */
-async function startTarget(dir, enabled) {
+/** One app instance with metrics on or off, a user and one image (`image`, its bytes) to read. */
+async function startTarget(dir, enabled, image) {
   const app = await startApp(dir, { env: { METRICS_ENABLED: String(enabled) } });
   try {
     const { token } = await registerAndLogin(app.url, 'bench-metrics@example.com');
-    const { id } = await uploadOnce(app.url, token, IMAGE);
+    const { id } = await uploadOnce(app.url, token, image);
     return { app, enabled, token, path: `/images/${id}` };
   } catch (error) {
     await app.stop();
     throw error;
   }
 }
-
-let IMAGE;
 
 /**
  * Two processes of one build differ by several per cent on their own (JIT and heap layout), more than
@@ -42,7 +40,6 @@ let IMAGE;
  * per-round ratios: machine drift cancels within a round, process luck across pairs.
  */
 async function metricsScenario({ tmp, images, duration, warmup, rounds, pairs = 1, log }) {
-  IMAGE = images.small.bytes;
   const runs = { on: [], off: [] };
   /** Reads the enabled instances served that their histograms missed (should be 0). */
   let uncounted = 0;
@@ -52,7 +49,7 @@ async function metricsScenario({ tmp, images, duration, warmup, rounds, pairs = 
     try {
       // Which one starts first alternates too: the second process starts on a warmer machine.
       for (const enabled of pair % 2 ? [false, true] : [true, false]) {
-        targets.push(await startTarget(path.join(tmp, `metrics-${pair}-${enabled ? 'on' : 'off'}`), enabled));
+        targets.push(await startTarget(path.join(tmp, `metrics-${pair}-${enabled ? 'on' : 'off'}`), enabled, images.small.bytes));
       }
       const scraper = setInterval(() => {
         for (const { app } of targets) api(app.url, 'GET', '/metrics').catch(() => undefined);
