@@ -1,7 +1,8 @@
 import { Inject, Injectable, PipeTransform } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { Hash, createHash } from 'node:crypto';
+import { Readable, pipeline } from 'node:stream';
 import { uploadConfig } from '../config/upload.config';
+import { HashingStream } from '../../storage/hashing-stream';
 import { StorageDriver } from '../../storage/storage-driver';
 import { extensionOf } from './filename';
 import { ImageDecoder } from './image-decoder';
@@ -56,13 +57,13 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
    * Returns the bytes' SHA-256: the receiver's, or hashed here on the way when it had none.
    */
   private async checkEnd(upload: ReceivedUpload, format: ImageFormat): Promise<string> {
-    const hash = upload.sha256 === undefined ? createHash('sha256') : undefined;
-    if (!format.endOfImage && !hash) return upload.sha256!;
+    const hashing = upload.sha256 === undefined ? new HashingStream() : undefined;
+    if (!format.endOfImage && !hashing) return upload.sha256!;
     const bytes = await this.storage.open(upload.tempKey);
-    const source = hash ? hashing(bytes, hash) : bytes;
+    const source: Readable = hashing ? pipeline(bytes, hashing, () => undefined) : bytes;
     if (!format.endOfImage) {
       for await (const _chunk of source) continue;
-      return hash!.digest('hex');
+      return hashing!.result().sha256;
     }
     const scan = await scanImageEnd(source, format.endOfImage());
     if (scan.status === 'trailing') {
@@ -72,7 +73,7 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     }
     if (scan.status !== 'ok') throw new ImageCorruptError();
     // 'ok' means the scan read every byte (nothing but zeros after the end), so the hash saw them all.
-    return upload.sha256 ?? hash!.digest('hex');
+    return upload.sha256 ?? hashing!.result().sha256;
   }
 
   private async readHead(key: string): Promise<Buffer> {
@@ -83,13 +84,5 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
 
   private allowed(): string {
     return this.cfg.allowedExtensions.join(', ');
-  }
-}
-
-/** The chunks of `source`, each added to `hash` as it passes. */
-async function* hashing(source: AsyncIterable<Buffer>, hash: Hash): AsyncIterable<Buffer> {
-  for await (const chunk of source) {
-    hash.update(chunk);
-    yield chunk;
   }
 }
