@@ -179,7 +179,7 @@ export class ImagesService {
         // ...and if eviction wins that race too, serve this response fresh, without storing it.
         const fresh = await this.variants.computeFresh(image, transform, requesterId);
         Object.assign(content, { size: fresh.bytes.length, checksum: fresh.checksum, lastModified: new Date() });
-        return Readable.from([range ? fresh.bytes.subarray(range.start, range.end + 1) : fresh.bytes]);
+        return streamOf(fresh.bytes, range);
       },
     };
     return content;
@@ -203,7 +203,7 @@ export class ImagesService {
   private async openBytes(image: Image, variant: ImageVariant | null, range?: ByteRange): Promise<Readable> {
     if (variant) {
       const fresh = this.variants.freshBytes(variant);
-      if (fresh) return Readable.from([range ? fresh.subarray(range.start, range.end + 1) : fresh]);
+      if (fresh) return streamOf(fresh, range);
       return this.storage.open(variant.storageKey, range);
     }
     return this.storage.open(image.storageKey, range).catch((error: unknown) => {
@@ -234,4 +234,9 @@ function metadataColumns(m: ImageMetadata): Pick<Image, 'thumbhash' | 'dominantC
 
 function escapeLike(value: string): string {
   return value.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
+/** Bytes held in memory as the stream a stored object's open() gives, cut to `range` when there is one. */
+function streamOf(bytes: Buffer, range?: ByteRange): Readable {
+  return Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes]);
 }

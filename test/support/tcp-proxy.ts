@@ -3,8 +3,6 @@ import type { AddressInfo } from 'node:net';
 
 export interface TcpProxy {
   port: number;
-  /** Request bytes the proxy has passed on (or cut) so far. */
-  readonly sent: number;
   /** Where new connections go from now on (a load balancer taking a stopped instance out). */
   retarget(port: number): void;
   close(): Promise<void>;
@@ -41,9 +39,6 @@ export async function startTcpProxy(targetPort: number, onData?: (sentSoFar: num
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   return {
     port: (server.address() as AddressInfo).port,
-    get sent() {
-      return state.sent;
-    },
     retarget: (port) => {
       state.target = port;
     },
