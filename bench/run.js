@@ -455,7 +455,7 @@ function evaluateTargets(result) {
       jpeg.ratio,
       '≥ 0.9×',
       jpeg.ratio >= 0.9,
-      `${fmt(jpeg.ratio, 2)}× (${fmt(jpeg.api)} vs ${fmt(jpeg.alone)})`,
+      `${fmt(jpeg.ratio, 2)}× (${fmt(jpeg.api)} vs ${fmt(jpeg.alone)}${jpeg.apiUncached === undefined ? '' : `; keeping no decode ${fmt(jpeg.uncachedRatio, 2)}×`})`,
     );
   if (s.tus) {
     const r = s.tus.tus.mbps / s.tus.multipart.mbps;

@@ -1,3 +1,5 @@
+import sharp from 'sharp';
+import { DecodedSources } from '../src/images/variants/decoded-sources';
 import { ImageTransformer } from '../src/images/variants/image-transformer';
 import { makeImage } from './support/images';
 import { expectProblem } from './support/problem-details';
@@ -196,5 +198,77 @@ describe('derived images (GET /images/{id}/content?w=&h=&fit=&format=&q=)', () =
     await expect(variantFiles(t, id)).resolves.toEqual([]);
     expect(listFiles(t.uploadDir).filter((file) => file.includes(id))).toEqual([]);
     await expect(storedFiles(t)).resolves.not.toContain(`images/${id}`);
+  });
+});
+
+describe('JPEG variants computed from one reduced decode of the original (VARIANT_SOURCE_CACHE)', () => {
+  let kept: TestApp;
+  let none: TestApp;
+  let keptOwner: TestUser;
+  let noneOwner: TestUser;
+
+  beforeAll(async () => {
+    kept = await createTestApp();
+    // Two instances of one deployment (passport's strategy is one per process): one keeps no decodes.
+    none = await createTestApp({ database: kept.database, uploadDir: kept.uploadDir, s3: kept.s3, env: { VARIANT_SOURCE_CACHE: '0' } });
+    keptOwner = await registerUser(kept);
+    noneOwner = keptOwner;
+  });
+  afterAll(async () => {
+    await none.close();
+    await kept.close();
+  });
+
+  /** An 800×600 photo-like JPEG: smooth noise, so a resize has detail to get wrong. */
+  const photo = async () => {
+    const raw = Buffer.alloc(40 * 30 * 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 2654435761) >>> 24;
+    return sharp(raw, { raw: { width: 40, height: 30, channels: 3 } })
+      .resize(800, 600)
+      .jpeg({ quality: 90 })
+      .toBuffer();
+  };
+  const held = (t: TestApp) => t.app.get(DecodedSources).size;
+  const content = (t: TestApp, user: TestUser, id: string, query: string) =>
+    getBytes(t, `/images/${id}/content?${query}`, user.auth).expect(200);
+
+  it('gives the same bytes whether the decode was kept from an earlier variant or made for this one, close to a direct resize', async () => {
+    const original = await photo();
+    const keptId = (await uploadImage(kept, keptOwner, original, 'photo.jpg')).id;
+    const noneId = (await uploadImage(none, noneOwner, original, 'photo.jpg')).id;
+    // w=190 and w=180 both come from the 1/4 decode (200×150 covers them): the first request makes it.
+    await content(kept, keptOwner, keptId, 'w=190');
+    expect(held(kept)).toBe(200 * 150 * 3);
+    const fromKept = await content(kept, keptOwner, keptId, 'w=180&format=png');
+    const fromNew = await content(none, noneOwner, noneId, 'w=180&format=png');
+    expect(held(none)).toBe(0);
+    expect(fromKept.body.equals(fromNew.body)).toBe(true);
+    await expect(decoded(fromKept.body)).resolves.toMatchObject({ format: 'png', width: 180, height: 135 });
+
+    // Beside sharp's one-step resize of the original (PNG: no encoder loss in either): the same picture.
+    const direct = await sharp(original).resize(180, 135).raw().toBuffer();
+    const ours = await sharp(fromKept.body).raw().toBuffer();
+    const meanDifference = ours.reduce((sum, value, i) => sum + Math.abs(value - direct[i]), 0) / ours.length;
+    expect(meanDifference).toBeLessThan(1.5);
+  });
+
+  it('applies the EXIF orientation in the reduced decode', async () => {
+    const rotated = await exifRotatedJpeg(800, 600);
+    const keptId = (await uploadImage(kept, keptOwner, rotated, 'rotated.jpg')).id;
+    const noneId = (await uploadImage(none, noneOwner, rotated, 'rotated.jpg')).id;
+    await content(kept, keptOwner, keptId, 'h=190');
+    const fromKept = await content(kept, keptOwner, keptId, 'h=160');
+    const fromNew = await content(none, noneOwner, noneId, 'h=160');
+    await expect(decoded(fromKept.body)).resolves.toMatchObject({ width: 120, height: 160 });
+    expect(fromKept.body.equals(fromNew.body)).toBe(true);
+  });
+
+  it("lets go of an image's decode when the image is deleted", async () => {
+    const id = (await uploadImage(kept, keptOwner, await photo(), 'doomed.jpg')).id;
+    const before = held(kept);
+    await content(kept, keptOwner, id, 'w=100');
+    expect(held(kept)).toBe(before + 100 * 75 * 3);
+    await kept.http.delete(`/images/${id}`).set(keptOwner.auth).expect(204);
+    expect(held(kept)).toBe(before);
   });
 });

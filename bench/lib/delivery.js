@@ -1,7 +1,10 @@
 'use strict';
 // BENCH_ONLY=delivery: cold variants per second (each request a new variant: w shrinks by 1 px) of a
 // ~2K-pixel photo fitted into 512, 2 connections, for JPEG, WebP and AVIF, against sharp doing the same
-// resize alone in a plain Node process. For scale: imgproxy's published figures on a 2-vCPU c7i.large.
+// resize alone in a plain Node process. The API keeps the original's reduced decode for its next
+// variants (VARIANT_SOURCE_CACHE); for JPEG the same API keeping none is measured beside it, so the
+// cost of everything around sharp shows on its own. For scale: imgproxy's published figures on a
+// 2-vCPU c7i.large.
 const { execFile } = require('node:child_process');
 const http = require('node:http');
 const os = require('node:os');
@@ -59,34 +62,39 @@ function sharpAlone(file, format, count) {
 async function deliveryScenario({ tmp, smoke, rounds, log }) {
   const { photo2k } = await prepareImages(path.join(os.tmpdir(), 'image-api-bench-images'), ['photo2k']);
   const count = smoke ? 4 : 120;
-  const app = await startApp(path.join(tmp, 'delivery'), {
-    env: { TRANSFORM_RATE_LIMIT: '1000000', MAX_VARIANTS_PER_IMAGE: '1000' },
-    nodeArgs: profileArgs(),
-  });
+  const env = { TRANSFORM_RATE_LIMIT: '1000000', MAX_VARIANTS_PER_IMAGE: '1000' };
+  const app = await startApp(path.join(tmp, 'delivery'), { env, nodeArgs: profileArgs() });
+  // The same API keeping no decoded original (VARIANT_SOURCE_CACHE=0): every JPEG variant decodes it.
+  const uncached = FORMATS.includes('jpeg') ? await startApp(path.join(tmp, 'delivery-uncached'), { env: { ...env, VARIANT_SOURCE_CACHE: '0' } }) : undefined;
   try {
     const { token } = await registerAndLogin(app.url, 'delivery@example.com');
+    const uncachedToken = uncached && (await registerAndLogin(uncached.url, 'delivery@example.com')).token;
     const formats = {};
     for (const format of FORMATS) {
       const api = [];
       const alone = [];
+      const apiUncached = [];
       const statuses = {};
       for (let round = 0; round < rounds; round++) {
-        // Alternate which goes first, so neither always runs on a warmer machine.
-        const runApi = async () => {
-          const r = await throughApi(app, token, photo2k.bytes, format, count);
-          api.push(r.rps);
+        const through = (target, targetToken, into) => async () => {
+          const r = await throughApi(target, targetToken, photo2k.bytes, format, count);
+          into.push(r.rps);
           for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
         };
-        const runAlone = async () => alone.push((await sharpAlone(photo2k.path, format, count)).rps);
-        if (round % 2) await runAlone().then(runApi);
-        else await runApi().then(runAlone);
+        const runs = [through(app, token, api), async () => alone.push((await sharpAlone(photo2k.path, format, count)).rps)];
+        if (format === 'jpeg' && uncached) runs.push(through(uncached, uncachedToken, apiUncached));
+        // Rotate which goes first, so none always runs on a warmer machine.
+        for (let i = 0; i < runs.length; i++) await runs[(round + i) % runs.length]();
       }
-      formats[format] = { api: median(api), alone: median(alone), ratio: median(api) / median(alone), runs: { api, alone }, statuses, imgproxy: IMGPROXY[format] };
-      log(`delivery ${format}: API ${formats[format].api.toFixed(1)} vs sharp alone ${formats[format].alone.toFixed(1)} variants/s (statuses ${JSON.stringify(statuses)})`);
+      formats[format] = { api: median(api), alone: median(alone), ratio: median(api) / median(alone), runs: { api, alone, apiUncached }, statuses, imgproxy: IMGPROXY[format] };
+      if (apiUncached.length) Object.assign(formats[format], { apiUncached: median(apiUncached), uncachedRatio: median(apiUncached) / median(alone) });
+      const without = apiUncached.length ? `, ${formats[format].apiUncached.toFixed(1)} keeping no decode` : '';
+      log(`delivery ${format}: API ${formats[format].api.toFixed(1)}${without} vs sharp alone ${formats[format].alone.toFixed(1)} variants/s (statuses ${JSON.stringify(statuses)})`);
     }
     return { image: { width: photo2k.width, height: photo2k.height, bytes: photo2k.bytes.length }, connections: CONNECTIONS, perRound: count, formats, loadAverage: os.loadavg() };
   } finally {
     await app.stop();
+    await uncached?.stop();
   }
 }
 
@@ -96,11 +104,12 @@ function deliveryMarkdown(d) {
     '',
     `Cold variants per second (${d.image.width}×${d.image.height} JPEG of ${d.image.bytes} B fitted into 512, ${d.connections} connections, ${d.perRound} new variants per round; load average after: ${d.loadAverage.map((v) => v.toFixed(1)).join(' ')}):`,
     '',
-    '| format | API variants/s | sharp alone | API / sharp | imgproxy, 2-vCPU c7i.large (published) |',
-    '|---|---:|---:|---:|---:|',
+    '| format | API variants/s | sharp alone | API / sharp | API keeping no decode (VARIANT_SOURCE_CACHE=0) / sharp | imgproxy, 2-vCPU c7i.large (published) |',
+    '|---|---:|---:|---:|---:|---:|',
   ];
   for (const [format, f] of Object.entries(d.formats)) {
-    lines.push(`| ${format} | ${fmt(f.api)} | ${fmt(f.alone)} | ${fmt(f.ratio, 2)}× | ~${f.imgproxy} |`);
+    const uncached = f.apiUncached === undefined ? '–' : `${fmt(f.apiUncached)} (${fmt(f.uncachedRatio, 2)}×)`;
+    lines.push(`| ${format} | ${fmt(f.api)} | ${fmt(f.alone)} | ${fmt(f.ratio, 2)}× | ${uncached} | ~${f.imgproxy} |`);
   }
   return lines;
 }

@@ -183,7 +183,13 @@ describe('parseEnv: header cost limits', () => {
 
 describe('parseEnv: bounded image work', () => {
   it('has defaults for every limit', () => {
-    expect(parseEnv({}).imageWork).toEqual({ maxQueued: 64, decodeTimeout: 20, maxVariantsPerImage: 20, transformRateLimit: 120 });
+    expect(parseEnv({}).imageWork).toEqual({
+      maxQueued: 64,
+      decodeTimeout: 20,
+      maxVariantsPerImage: 20,
+      transformRateLimit: 120,
+      variantSourceCache: 64 * 1024 * 1024,
+    });
   });
 
   it('reads MAX_CONCURRENT_IMAGE_WORK, and MAX_CONCURRENT_TRANSFORMS as its older name', () => {

@@ -55,6 +55,7 @@ export interface Env {
     decodeTimeout: number;
     maxVariantsPerImage: number;
     transformRateLimit: number;
+    variantSourceCache: number;
   };
   delivery: {
     presets: TransformPresets;
@@ -169,6 +170,12 @@ function readImageWork(r: EnvReader): Env['imageWork'] {
     decodeTimeout: r.value('DECODE_TIMEOUT', '20s', parseDuration, DURATION_HINT('DECODE_TIMEOUT', '20s')),
     maxVariantsPerImage: r.int('MAX_VARIANTS_PER_IMAGE', 20),
     transformRateLimit: r.int('TRANSFORM_RATE_LIMIT', 120),
+    variantSourceCache: r.value(
+      'VARIANT_SOURCE_CACHE',
+      '64MB',
+      (raw) => (raw.trim() === '0' ? 0 : parseByteSize(raw)),
+      '0 or a size in bytes or with a KB, MB or GB suffix (binary units), e.g. VARIANT_SOURCE_CACHE=64MB',
+    ),
   };
 }
 

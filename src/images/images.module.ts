@@ -21,6 +21,7 @@ import { ImageIntake } from './upload/image-intake';
 import { UploadAdmission } from './upload/upload-admission';
 import { UploadInterceptor } from './upload/upload.interceptor';
 import { UploadMetrics } from './upload/upload.metrics';
+import { DecodedSources } from './variants/decoded-sources';
 import { ImageTransformer } from './variants/image-transformer';
 import { ImageVariant } from './variants/variant.entity';
 import { VariantCreation } from './variants/variant-creation.entity';
@@ -44,6 +45,7 @@ import { IdleHeapCollector } from './work/idle-heap-collector';
     MetadataBackfill,
     VariantsService,
     ImageTransformer,
+    DecodedSources,
     LinkSigner,
     ContentAccess,
     LinksService,

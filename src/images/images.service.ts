@@ -129,7 +129,7 @@ export class ImagesService {
    */
   async remove(user: AuthUser, id: string): Promise<void> {
     const image = await this.findOwned(user, id);
-    await this.variants.removeAll(image.id);
+    await this.variants.removeAll(image);
     await this.storage.delete(image.storageKey);
     const { affected } = await this.images.delete({ id: image.id });
     this.totals.invalidate(image.ownerId);

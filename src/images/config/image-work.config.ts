@@ -8,4 +8,6 @@ export const imageWorkConfig = defineConfig('imageWork', (env) => ({
   maxVariantsPerImage: env.imageWork.maxVariantsPerImage,
   /** New variants a user may cause per minute. */
   transformRateLimit: env.imageWork.transformRateLimit,
+  /** Bytes of decoded originals kept for the variants computed from them (0: none). */
+  variantSourceCache: env.imageWork.variantSourceCache,
 }));

@@ -9,6 +9,8 @@ import { StorageDriver } from '../../storage/storage-driver';
 import { DecodeMemoryExceededError } from '../images.errors';
 import { decodeCost } from '../upload/decode-cost';
 import { loadStoredImage } from '../work/image-loader';
+import { DecodedSource, DecodedSources } from './decoded-sources';
+import { Intermediate, intermediateOf } from './intermediate';
 import { DEFAULT_QUALITY, EncodeFormat, Transform } from './transform-params';
 
 /**
@@ -27,6 +29,7 @@ export class ImageTransformer {
     @Inject(uploadConfig.KEY) private readonly cfg: ConfigType<typeof uploadConfig>,
     @Inject(imageWorkConfig.KEY) private readonly work: ConfigType<typeof imageWorkConfig>,
     @Inject(deliveryConfig.KEY) private readonly delivery: ConfigType<typeof deliveryConfig>,
+    private readonly decoded: DecodedSources,
   ) {}
 
   /** The variant's encoded bytes in memory, with the output's dimensions. */
@@ -35,15 +38,42 @@ export class ImageTransformer {
     return image.toBuffer({ resolveWithObject: true });
   }
 
+  /** The image's decodes kept for its variants are no longer wanted (it was deleted). */
+  forget(sourceKey: string): void {
+    this.decoded.forget(sourceKey);
+  }
+
   private async prepare(sourceKey: string, transform: Transform): Promise<sharp.Sharp> {
-    const { image, frames } = await this.load(sourceKey, transform);
-    // Without keepMetadata/withMetadata sharp writes no EXIF, XMP or ICC; rotate() bakes the orientation in first.
-    image.rotate();
+    const intermediate = intermediateOf(transform);
+    const { image, frames } = intermediate
+      ? { image: await this.fromIntermediate(sourceKey, intermediate), frames: 1 }
+      : await this.load(sourceKey, transform);
+    // Without keepMetadata/withMetadata sharp writes no EXIF, XMP or ICC; rotate() bakes the orientation in first
+    // (an intermediate has it baked in already).
+    if (!intermediate) image.rotate();
     this.resize(image, transform, frames);
     const { encodeAs } = transform;
     image.toFormat(encodeAs, { quality: transform.params.q ?? DEFAULT_QUALITY[encodeAs], effort: ENCODER_EFFORT[encodeAs] });
     image.timeout({ seconds: this.work.decodeTimeoutSeconds });
     return image;
+  }
+
+  /**
+   * The variant's input: the original decoded at 1/shrink (libjpeg's scaled decode, orientation
+   * applied, colours in sRGB), once for all the variants asking for that shrink meanwhile.
+   */
+  private async fromIntermediate(key: string, { shrink, width, height }: Intermediate): Promise<sharp.Sharp> {
+    const source = await this.decoded.get(`${key}@${shrink}`, async (): Promise<DecodedSource> => {
+      const original = await loadStoredImage(this.storage, key, { limitInputPixels: this.cfg.maxImagePixels, animated: false });
+      const { data, info } = await original
+        .rotate()
+        .resize({ width, height, fit: 'fill' })
+        .raw()
+        .timeout({ seconds: this.work.decodeTimeoutSeconds })
+        .toBuffer({ resolveWithObject: true });
+      return { data, width: info.width, height: info.height, channels: info.channels };
+    });
+    return sharp(source.data, { raw: { width: source.width, height: source.height, channels: source.channels } });
   }
 
   /** The size was resolved beforehand (no enlargement, at most 4096 a side): sharp is told it exactly. */

@@ -48,6 +48,8 @@ export interface Transform {
   crop?: Crop;
   /** Both formats can hold frames: an animated original keeps them (up to MAX_ANIMATION_FRAMES). */
   animate: boolean;
+  /** What it is computed from: the original's format and its size as displayed. */
+  source: { format: EncodeFormat; width: number; height: number };
 }
 
 /** What normalisation needs of the original: its type and its size as displayed (EXIF orientation applied). */
@@ -97,7 +99,8 @@ export function normaliseTransform(requested: TransformParams, source: SourceIma
   const region =
     crop && 'region' in crop ? `&crop=${[crop.region.left, crop.region.top, crop.region.width, crop.region.height].join(',')}` : '';
   const animate = formatNamed(original).animates && formatNamed(encodeAs).encodesAnimation;
-  return { params, key: toQueryString(params) + region, encodeAs, resize, output, crop, animate };
+  const from = { format: original, width: source.width, height: source.height };
+  return { params, key: toQueryString(params) + region, encodeAs, resize, output, crop, animate, source: from };
 }
 
 /** A `cover` resize that scales the whole image to the box cuts nothing: its position does not matter. */

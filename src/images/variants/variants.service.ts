@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { OutputInfo } from 'sharp';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AppError } from '../../common/errors';
 import { imageWorkConfig } from '../config/image-work.config';
@@ -125,8 +125,9 @@ export class VariantsService {
     });
   }
 
-  /** Bytes first, then rows; a storage outage leaves the rows for a retry. */
-  async removeAll(imageId: string): Promise<void> {
+  /** Bytes first, then rows; a storage outage leaves the rows for a retry. The original's decodes kept in memory go too. */
+  async removeAll({ id: imageId, storageKey }: Pick<Image, 'id' | 'storageKey'>): Promise<void> {
+    this.transformer.forget(storageKey);
     const rows = await this.variants.findBy({ imageId });
     for (const row of rows) await this.storage.delete(row.storageKey);
     if (rows.length) await this.variants.delete({ imageId });
@@ -239,14 +240,16 @@ export class VariantsService {
 
   /** Keeps at most MAX_VARIANTS_PER_IMAGE: the least recently served go, rows first (readers then recompute), then bytes. */
   private async evictBeyondLimit(imageId: string, keepId: string): Promise<void> {
+    // Counted first: under the limit (the usual case) no row is read.
+    const excess = (await this.variants.countBy({ imageId })) - this.cfg.maxVariantsPerImage;
+    if (excess <= 0) return;
     const rows = await this.variants.find({
       select: { id: true, storageKey: true },
-      where: { imageId },
+      where: { imageId, id: Not(keepId) },
       order: { lastServedAt: 'ASC', createdAt: 'ASC' },
+      take: excess,
     });
-    const excess = rows.length - this.cfg.maxVariantsPerImage;
-    if (excess <= 0) return;
-    for (const row of rows.filter((r) => r.id !== keepId).slice(0, excess)) {
+    for (const row of rows) {
       const { affected } = await this.variants.delete({ id: row.id });
       await this.discard(row);
       // Another instance may have evicted the same row meanwhile: count each eviction once.
