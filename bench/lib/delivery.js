@@ -53,8 +53,10 @@ async function throughApi(app, token, bytes, format, count) {
 
 function sharpAlone(file, format, count) {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(__dirname, 'sharp-alone.js'), file, format, String(count), String(CONNECTIONS)], (error, stdout) =>
-      error ? reject(error) : resolve(JSON.parse(stdout)),
+    execFile(
+      process.execPath,
+      [path.join(__dirname, 'sharp-alone.js'), file, format, String(count), String(CONNECTIONS)],
+      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),
     );
   });
 }
@@ -65,7 +67,9 @@ async function deliveryScenario({ tmp, smoke, rounds, log }) {
   const env = { TRANSFORM_RATE_LIMIT: '1000000', MAX_VARIANTS_PER_IMAGE: '1000' };
   const app = await startApp(path.join(tmp, 'delivery'), { env, nodeArgs: profileArgs() });
   // The same API keeping no decoded original (VARIANT_SOURCE_CACHE=0): every JPEG variant decodes it.
-  const uncached = FORMATS.includes('jpeg') ? await startApp(path.join(tmp, 'delivery-uncached'), { env: { ...env, VARIANT_SOURCE_CACHE: '0' } }) : undefined;
+  const uncached = FORMATS.includes('jpeg')
+    ? await startApp(path.join(tmp, 'delivery-uncached'), { env: { ...env, VARIANT_SOURCE_CACHE: '0' } })
+    : undefined;
   try {
     const { token } = await registerAndLogin(app.url, 'delivery@example.com');
     const uncachedToken = uncached && (await registerAndLogin(uncached.url, 'delivery@example.com')).token;
@@ -86,12 +90,28 @@ async function deliveryScenario({ tmp, smoke, rounds, log }) {
         // Rotate which goes first, so none always runs on a warmer machine.
         for (let i = 0; i < runs.length; i++) await runs[(round + i) % runs.length]();
       }
-      formats[format] = { api: median(api), alone: median(alone), ratio: median(api) / median(alone), runs: { api, alone, apiUncached }, statuses, imgproxy: IMGPROXY[format] };
-      if (apiUncached.length) Object.assign(formats[format], { apiUncached: median(apiUncached), uncachedRatio: median(apiUncached) / median(alone) });
+      formats[format] = {
+        api: median(api),
+        alone: median(alone),
+        ratio: median(api) / median(alone),
+        runs: { api, alone, apiUncached },
+        statuses,
+        imgproxy: IMGPROXY[format],
+      };
+      if (apiUncached.length)
+        Object.assign(formats[format], { apiUncached: median(apiUncached), uncachedRatio: median(apiUncached) / median(alone) });
       const without = apiUncached.length ? `, ${formats[format].apiUncached.toFixed(1)} keeping no decode` : '';
-      log(`delivery ${format}: API ${formats[format].api.toFixed(1)}${without} vs sharp alone ${formats[format].alone.toFixed(1)} variants/s (statuses ${JSON.stringify(statuses)})`);
+      log(
+        `delivery ${format}: API ${formats[format].api.toFixed(1)}${without} vs sharp alone ${formats[format].alone.toFixed(1)} variants/s (statuses ${JSON.stringify(statuses)})`,
+      );
     }
-    return { image: { width: photo2k.width, height: photo2k.height, bytes: photo2k.bytes.length }, connections: CONNECTIONS, perRound: count, formats, loadAverage: os.loadavg() };
+    return {
+      image: { width: photo2k.width, height: photo2k.height, bytes: photo2k.bytes.length },
+      connections: CONNECTIONS,
+      perRound: count,
+      formats,
+      loadAverage: os.loadavg(),
+    };
   } finally {
     await app.stop();
     await uncached?.stop();
