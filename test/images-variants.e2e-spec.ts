@@ -272,3 +272,105 @@ describe('JPEG variants computed from one reduced decode of the original (VARIAN
     expect(held(kept)).toBe(before);
   });
 });
+
+describe('a new variant is answered from memory and stored right after', () => {
+  let t: TestApp;
+  let owner: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    owner = await registerUser(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const content = (id: string, query: string) => getBytes(t, `/images/${id}/content?${query}`, owner.auth);
+
+  /** Holds the storage's writes of variant bytes until released (a test hook: the write itself stays real). */
+  function holdVariantWrites() {
+    const put = t.storage.put.bind(t.storage);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const spy = jest.spyOn(t.storage, 'put').mockImplementation(async (key, body) => {
+      if (key.startsWith('variants/')) await released;
+      return put(key, body);
+    });
+    return { release, restore: () => spy.mockRestore() };
+  }
+
+  it('answers before its bytes are stored, joins later requests to that one computation, and stores it once', async () => {
+    const id = (await uploadImage(t, owner, await makeImage('jpeg', 64, 48), 'early.jpg')).id;
+    const transformer = t.app.get(ImageTransformer);
+    const render = jest.spyOn(transformer, 'render');
+    const hold = holdVariantWrites();
+    try {
+      const first = await content(id, 'w=20');
+      expect(first.status).toBe(200);
+      await expect(decoded(first.body)).resolves.toMatchObject({ width: 20, height: 15 });
+      // Not stored yet: the bytes are held. A second request is answered from the same computation.
+      const second = await content(id, 'w=20');
+      expect(second.status).toBe(200);
+      expect(second.headers.etag).toBe(first.headers.etag);
+      expect(second.body.equals(first.body)).toBe(true);
+      expect(render).toHaveBeenCalledTimes(1);
+      hold.release();
+      const rows = await variantRows(t, id);
+      expect(rows).toHaveLength(1);
+      expect(`"${rows[0].checksum}"`).toBe(first.headers.etag);
+      await expect(variantFiles(t, id)).resolves.toHaveLength(1);
+      // From storage now, the same bytes.
+      const stored = await content(id, 'w=20');
+      expect(stored.body.equals(first.body)).toBe(true);
+      expect(render).toHaveBeenCalledTimes(1);
+    } finally {
+      hold.release();
+      hold.restore();
+      render.mockRestore();
+    }
+  });
+
+  it('a delete waits for the variant being stored, then leaves no row or bytes', async () => {
+    const id = (await uploadImage(t, owner, await makeImage('jpeg', 64, 48), 'pending.jpg')).id;
+    const hold = holdVariantWrites();
+    try {
+      expect((await content(id, 'w=30&format=webp')).status).toBe(200);
+      let deleted = false;
+      const deleting = t.http
+        .delete(`/images/${id}`)
+        .set(owner.auth)
+        .then((res) => ((deleted = true), res));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(deleted).toBe(false);
+      hold.release();
+      expect((await deleting).status).toBe(204);
+    } finally {
+      hold.release();
+      hold.restore();
+    }
+    await expect(variantRows(t, id)).resolves.toEqual([]);
+    await expect(variantFiles(t, id)).resolves.toEqual([]);
+  });
+
+  it('a failed store after the answer leaves nothing, and the next request computes it again', async () => {
+    const id = (await uploadImage(t, owner, await makeImage('jpeg', 64, 48), 'unstored.jpg')).id;
+    const put = t.storage.put.bind(t.storage);
+    const spy = jest.spyOn(t.storage, 'put').mockImplementation(async (key, body) => {
+      if (key.startsWith('variants/')) throw new Error('disk went away');
+      return put(key, body);
+    });
+    let first: Awaited<ReturnType<typeof content>>;
+    try {
+      first = await content(id, 'w=24');
+      expect(first.status).toBe(200);
+      await expect(variantRows(t, id)).resolves.toEqual([]);
+      await expect(variantFiles(t, id)).resolves.toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    const again = await content(id, 'w=24');
+    expect(again.status).toBe(200);
+    expect(again.body.equals(first.body)).toBe(true);
+    await expect(variantRows(t, id)).resolves.toHaveLength(1);
+  });
+});

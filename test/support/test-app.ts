@@ -15,6 +15,7 @@ import { StorageDriver } from '../../src/storage/storage-driver';
 import { TestS3Server, startS3Server, testStorage } from './s3-server';
 import { conformingRequest } from './spec-conformance';
 import { TestDatabase, createTestDatabase } from './test-database';
+import { VariantsService } from '../../src/images/variants/variants.service';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
@@ -97,8 +98,17 @@ export function listFiles(dir: string, sub = ''): string[] {
   });
 }
 
-/** Every stored object's key (`images/<id>`, `tmp/…`), through the app's own storage driver. */
+/**
+ * Once the variants this app answered before storing them are stored (or given up): what the
+ * database and storage hold is then settled (the same wait a delete or a shutdown does).
+ */
+export function variantsSettled(t: TestApp): Promise<void> {
+  return t.app.get(VariantsService).settled();
+}
+
+/** Every stored object's key (`images/<id>`, `tmp/…`), through the app's own storage driver; variants settled first. */
 export async function storedFiles(t: TestApp): Promise<string[]> {
+  await variantsSettled(t);
   const keys: string[] = [];
   for await (const object of t.storage.list()) keys.push(object.key);
   return keys.sort();

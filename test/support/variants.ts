@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { binary } from './binary';
-import { TestApp, storedFiles } from './test-app';
+import { TestApp, storedFiles, variantsSettled } from './test-app';
 
 /** GET with the body kept as bytes. */
 export function getBytes(t: TestApp, url: string, headers: Record<string, string> = {}) {
@@ -12,7 +12,9 @@ export async function decoded(bytes: Buffer): Promise<sharp.Metadata> {
   return sharp(bytes).metadata();
 }
 
+/** The variant rows (of one image, or all), once what the app answered before storing is stored. */
 export async function variantRows(t: TestApp, imageId?: string): Promise<Array<Record<string, unknown>>> {
+  await variantsSettled(t);
   if (!imageId) return t.dataSource.query('SELECT * FROM image_variants');
   return t.dataSource.query('SELECT * FROM image_variants WHERE image_id = ?', [imageId]);
 }

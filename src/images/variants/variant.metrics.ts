@@ -11,7 +11,7 @@ export class VariantMetrics {
   constructor(metrics: MetricsService) {
     this.requests = metrics.counter({
       name: 'image_variant_requests_total',
-      help: 'Derived-image lookups: hit (already stored) or miss (computed now); concurrent requests for one variant share a lookup',
+      help: 'Derived-image lookups: hit (stored, or computed and being stored) or miss (computed now); concurrent requests for one variant share a lookup',
       labelNames: ['result'],
     });
     this.evictions = metrics.counter({ name: 'image_variant_evictions_total', help: 'Stored variants removed to stay within the budget' });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -37,10 +37,18 @@ interface Flight {
   cancel: AbortController;
   /** Requests joined to it; only those that can go away (with a signal) ever leave. */
   waiting: number;
+  /** Computed and answered, still being stored: whoever joins now is served what is already there (a hit). */
+  computed: boolean;
 }
 
-/** A just-computed variant up to this size answers its requesters from memory; a larger one is read back. */
+/**
+ * A just-computed variant up to this size answers its requesters from memory and is stored right
+ * after the answer; a larger one is stored first and read back.
+ */
 const FRESH_BYTES_MAX = 4 * 1024 * 1024;
+
+/** Bytes of answered variants still being stored; past it the next one is stored before its answer. */
+const STORING_BYTES_MAX = 32 * 1024 * 1024;
 
 /** `last_served_at` is rewritten at most this often per variant: eviction needs the order, not the instant. */
 const TOUCH_EVERY_MS = 60_000;
@@ -51,12 +59,16 @@ const TOUCH_EVERY_MS = 60_000;
  * one costs its requester a unit of TRANSFORM_RATE_LIMIT and a turn in the image-work scheduler.
  */
 @Injectable()
-export class VariantsService {
+export class VariantsService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(VariantsService.name);
   /** Requests for a variant already being looked up or computed here join that one flight. */
   private readonly inFlight = new Map<string, Flight>();
   /** Just-computed variants' bytes, while their entity (shared by the flight's requests) lives. */
   private readonly fresh = new WeakMap<ImageVariant, Buffer>();
+  /** Answered variants being stored, by image: a delete or a focal-point change waits for them. */
+  private readonly storing = new Map<string, Set<Promise<void>>>();
+  private readonly storingOf = new WeakMap<ImageVariant, Promise<void>>();
+  private storingBytes = 0;
 
   constructor(
     @InjectRepository(ImageVariant) private readonly variants: Repository<ImageVariant>,
@@ -83,6 +95,7 @@ export class VariantsService {
 
   /** The focal point changed: variants cropped around the old one are gone (computed again on request). */
   async invalidateCrops(imageId: string): Promise<void> {
+    await this.settled(imageId);
     const rows = (await this.variants.findBy({ imageId })).filter((row) => /(^|&)fit=(cover|contain)(&|$)/.test(row.paramsKey));
     for (const row of rows) await this.storage.delete(row.storageKey);
     if (rows.length) await this.variants.delete(rows.map((row) => row.id));
@@ -95,10 +108,22 @@ export class VariantsService {
   resolve(image: Image, transform: Transform, requesterId: string, signal?: AbortSignal): Promise<ImageVariant> {
     const flightKey = `${image.id}?${transform.key}`;
     let flight = this.inFlight.get(flightKey);
+    if (flight?.computed) this.metrics.hit();
     if (!flight) {
       const cancel = new AbortController();
-      const promise = this.findOrCreate(image, transform, requesterId, cancel.signal).finally(() => this.inFlight.delete(flightKey));
-      flight = { promise, cancel, waiting: 0 };
+      const promise = this.findOrCreate(image, transform, requesterId, cancel.signal);
+      const started: Flight = { promise, cancel, waiting: 0, computed: false };
+      // Open until the variant is stored: whoever asks meanwhile is answered from the same bytes.
+      void promise
+        .then(
+          (variant) => {
+            started.computed = true;
+            return this.storingOf.get(variant);
+          },
+          () => undefined,
+        )
+        .finally(() => this.inFlight.delete(flightKey));
+      flight = started;
       this.inFlight.set(flightKey, flight);
     }
     const joined = flight;
@@ -128,6 +153,7 @@ export class VariantsService {
   /** Bytes first, then rows; a storage outage leaves the rows for a retry. The original's decodes kept in memory go too. */
   async removeAll({ id: imageId, storageKey }: Pick<Image, 'id' | 'storageKey'>): Promise<void> {
     this.transformer.forget(storageKey);
+    await this.settled(imageId);
     const rows = await this.variants.findBy({ imageId });
     for (const row of rows) await this.storage.delete(row.storageKey);
     if (rows.length) await this.variants.delete({ imageId });
@@ -170,36 +196,87 @@ export class VariantsService {
   private async create(image: Image, transform: Transform): Promise<ImageVariant> {
     // A key of its own per computation: two instances computing one variant never share (or delete) each other's bytes.
     const name = `${hashOfKey(transform.key)}${randomBytes(4).toString('hex')}`;
-    const storageKey = storageKeys.variant(image.id, name, EXTENSION_OF_FORMAT[transform.encodeAs]);
-    let variant: ImageVariant;
     let data: Buffer;
     let info: OutputInfo;
     try {
       ({ data, info } = await this.transformer.render(image.storageKey, transform));
-      const stored = await this.storage.put(storageKey, Readable.from([data]));
-      const now = this.clock.now();
-      variant = this.variants.create({
-        id: randomUUID(),
-        imageId: image.id,
-        paramsKey: transform.key,
-        storageKey,
-        mimeType: MIME_OF_FORMAT[transform.encodeAs],
-        size: stored.size,
-        width: info.width,
-        height: info.height,
-        checksum: stored.sha256,
-        createdAt: now,
-        lastServedAt: now,
-      });
+    } catch (error) {
+      return this.transformFailed(image.id, error);
+    }
+    const now = this.clock.now();
+    const variant = this.variants.create({
+      id: randomUUID(),
+      imageId: image.id,
+      paramsKey: transform.key,
+      storageKey: storageKeys.variant(image.id, name, EXTENSION_OF_FORMAT[transform.encodeAs]),
+      mimeType: MIME_OF_FORMAT[transform.encodeAs],
+      size: data.length,
+      width: info.width,
+      height: info.height,
+      checksum: createHash('sha256').update(data).digest('hex'),
+      createdAt: now,
+      lastServedAt: now,
+    });
+    if (data.length > FRESH_BYTES_MAX || this.storingBytes + data.length > STORING_BYTES_MAX) {
+      const stored = await this.store(variant, data);
+      if (stored === variant && data.length <= FRESH_BYTES_MAX) this.fresh.set(variant, data);
+      return stored;
+    }
+    // Deleted while it was computed: a 404, and nothing is stored.
+    if (!(await this.images.existsBy({ id: image.id }))) throw new ImageNotFoundError();
+    this.fresh.set(variant, data);
+    this.storeAfterAnswer(variant, data);
+    return variant;
+  }
+
+  /** Bytes first, then the row (readers never find a row without bytes), then the eviction; a row stored first elsewhere wins. */
+  private async store(variant: ImageVariant, data: Buffer): Promise<ImageVariant> {
+    try {
+      await this.storage.put(variant.storageKey, Readable.from([data]));
     } catch (error) {
       // A failed put removes its partial bytes; the final key was never written.
-      return this.transformFailed(image.id, error);
+      return this.transformFailed(variant.imageId, error);
     }
     const inserted = await this.insert(variant);
     if (inserted !== variant) return inserted;
-    await this.evictBeyondLimit(image.id, variant.id);
-    if (data.length <= FRESH_BYTES_MAX) this.fresh.set(variant, data);
+    await this.evictBeyondLimit(variant.imageId, variant.id);
     return variant;
+  }
+
+  /**
+   * Stores a variant whose requesters are answered from memory meanwhile. A failure leaves nothing
+   * (the next request computes it again); an image deleted meanwhile takes its bytes and row with it.
+   */
+  private storeAfterAnswer(variant: ImageVariant, data: Buffer): void {
+    const { imageId } = variant;
+    const pending = this.storing.get(imageId) ?? new Set<Promise<void>>();
+    this.storing.set(imageId, pending);
+    this.storingBytes += data.length;
+    const done: Promise<void> = this.store(variant, data)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!(error instanceof ImageNotFoundError)) this.logger.error(`variant ${variant.storageKey} not stored: ${String(error)}`);
+        },
+      )
+      .finally(() => {
+        this.storingBytes -= data.length;
+        pending.delete(done);
+        if (!pending.size && this.storing.get(imageId) === pending) this.storing.delete(imageId);
+      });
+    pending.add(done);
+    this.storingOf.set(variant, done);
+  }
+
+  /** Once the variants answered before they were stored (of one image, or all) are stored or given up. */
+  async settled(imageId?: string): Promise<void> {
+    const sets = imageId === undefined ? [...this.storing.values()] : [this.storing.get(imageId) ?? new Set<Promise<void>>()];
+    await Promise.all(sets.flatMap((set) => [...set]));
+  }
+
+  /** A stopping instance finishes storing what it has answered (before the database closes). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.settled();
   }
 
   /**
