@@ -330,6 +330,24 @@ describe('a new variant is answered from memory and stored right after', () => {
     }
   });
 
+  it('answers at most 8 variants ahead of their storage: the next one waits for its own bytes to be stored', async () => {
+    const id = (await uploadImage(t, owner, await makeImage('jpeg', 64, 48), 'many.jpg')).id;
+    const hold = holdVariantWrites();
+    try {
+      for (let w = 10; w < 18; w++) expect((await content(id, `w=${w}`)).status).toBe(200);
+      let answered = false;
+      const ninth = content(id, 'w=18').then((res) => ((answered = true), res));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      hold.release();
+      expect((await ninth).status).toBe(200);
+    } finally {
+      hold.release();
+      hold.restore();
+    }
+    await expect(variantRows(t, id)).resolves.toHaveLength(9);
+  });
+
   it('a delete waits for the variant being stored, then leaves no row or bytes', async () => {
     const id = (await uploadImage(t, owner, await makeImage('jpeg', 64, 48), 'pending.jpg')).id;
     const hold = holdVariantWrites();

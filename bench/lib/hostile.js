@@ -246,7 +246,7 @@ async function hostileScenario({ tmp, smoke, log }) {
   }
 }
 
-/** 300 distinct variant requests of one image (rate limit raised for it); stored variants counted on disk. */
+/** 300 distinct variant requests of one image (rate limit raised for it); stored variants counted on disk once stores settle. */
 async function variantBudget(tmp, smoke, log) {
   const app = await startApp(path.join(tmp, 'hostile-variants'), { env: { TRANSFORM_RATE_LIMIT: '1000' } });
   try {
@@ -259,6 +259,8 @@ async function variantBudget(tmp, smoke, log) {
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
     }
     const dir = path.join(app.dir, 'uploads', 'variants', image.id);
+    // A new variant is answered first and stored (and the oldest evicted) right after: count once that is done.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const stored = fs.existsSync(dir) ? fs.readdirSync(dir).length : 0;
     log(`hostile: ${requests} distinct variant requests → ${JSON.stringify(statuses)}, ${stored} variants stored`);
     return { requests, statuses, stored };

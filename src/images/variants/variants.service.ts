@@ -47,7 +47,12 @@ interface Flight {
  */
 const FRESH_BYTES_MAX = 4 * 1024 * 1024;
 
-/** Bytes of answered variants still being stored; past it the next one is stored before its answer. */
+/**
+ * Answered variants still being stored (count and bytes); past either the next one is stored before
+ * its answer. An image thus holds at most MAX_VARIANTS_PER_IMAGE + STORING_MAX variants for as
+ * long as the pending ones take to store and evict.
+ */
+const STORING_MAX = 8;
 const STORING_BYTES_MAX = 32 * 1024 * 1024;
 
 /** `last_served_at` is rewritten at most this often per variant: eviction needs the order, not the instant. */
@@ -69,6 +74,7 @@ export class VariantsService implements BeforeApplicationShutdown {
   private readonly storing = new Map<string, Set<Promise<void>>>();
   private readonly storingOf = new WeakMap<ImageVariant, Promise<void>>();
   private storingBytes = 0;
+  private storingCount = 0;
 
   constructor(
     @InjectRepository(ImageVariant) private readonly variants: Repository<ImageVariant>,
@@ -217,7 +223,7 @@ export class VariantsService implements BeforeApplicationShutdown {
       createdAt: now,
       lastServedAt: now,
     });
-    if (data.length > FRESH_BYTES_MAX || this.storingBytes + data.length > STORING_BYTES_MAX) {
+    if (data.length > FRESH_BYTES_MAX || this.storingCount >= STORING_MAX || this.storingBytes + data.length > STORING_BYTES_MAX) {
       const stored = await this.store(variant, data);
       if (stored === variant && data.length <= FRESH_BYTES_MAX) this.fresh.set(variant, data);
       return stored;
@@ -252,6 +258,7 @@ export class VariantsService implements BeforeApplicationShutdown {
     const pending = this.storing.get(imageId) ?? new Set<Promise<void>>();
     this.storing.set(imageId, pending);
     this.storingBytes += data.length;
+    this.storingCount += 1;
     const done: Promise<void> = this.store(variant, data)
       .then(
         () => undefined,
@@ -261,6 +268,7 @@ export class VariantsService implements BeforeApplicationShutdown {
       )
       .finally(() => {
         this.storingBytes -= data.length;
+        this.storingCount -= 1;
         pending.delete(done);
         if (!pending.size && this.storing.get(imageId) === pending) this.storing.delete(imageId);
       });
