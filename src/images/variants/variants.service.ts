@@ -9,6 +9,7 @@ import { Clock } from '../../common/clock';
 import { AppError } from '../../common/errors';
 import { imageWorkConfig } from '../config/image-work.config';
 import { isForeignKeyViolation, isUniqueViolation } from '../../database/database-errors';
+import { RowReader } from '../../database/row-reader';
 import { StorageDriver } from '../../storage/storage-driver';
 import { ObjectNotFoundError } from '../../storage/storage.errors';
 import { Image } from '../image.entity';
@@ -75,6 +76,8 @@ export class VariantsService implements BeforeApplicationShutdown {
   private readonly storingOf = new WeakMap<ImageVariant, Promise<void>>();
   private storingBytes = 0;
   private storingCount = 0;
+  private readonly byKey: RowReader<ImageVariant>;
+  private readonly imageById: RowReader<Image>;
 
   constructor(
     @InjectRepository(ImageVariant) private readonly variants: Repository<ImageVariant>,
@@ -86,7 +89,10 @@ export class VariantsService implements BeforeApplicationShutdown {
     private readonly rateLimiter: VariantRateLimiter,
     @Inject(imageWorkConfig.KEY) private readonly cfg: ConfigType<typeof imageWorkConfig>,
     private readonly metrics: VariantMetrics,
-  ) {}
+  ) {
+    this.byKey = new RowReader(variants, ['imageId', 'paramsKey']);
+    this.imageById = new RowReader(images, ['id']);
+  }
 
   /** The canonical transform of these parameters for this image (sizes as displayed); null for the original. */
   async normalise(image: Image, requested: TransformParams): Promise<Transform | null> {
@@ -188,8 +194,13 @@ export class VariantsService implements BeforeApplicationShutdown {
     }
   }
 
+  /** Every request for a variant asks this first: SQL made once (RowReader), not a QueryBuilder per call. */
   private find(imageId: string, paramsKey: string): Promise<ImageVariant | null> {
-    return this.variants.findOneBy({ imageId, paramsKey });
+    return this.byKey.find([imageId, paramsKey]);
+  }
+
+  private async imageExists(id: string): Promise<boolean> {
+    return (await this.imageById.find([id])) !== null;
   }
 
   private async touch(variant: ImageVariant): Promise<void> {
@@ -229,7 +240,7 @@ export class VariantsService implements BeforeApplicationShutdown {
       return stored;
     }
     // Deleted while it was computed: a 404, and nothing is stored.
-    if (!(await this.images.existsBy({ id: image.id }))) throw new ImageNotFoundError();
+    if (!(await this.imageExists(image.id))) throw new ImageNotFoundError();
     this.fresh.set(variant, data);
     this.storeAfterAnswer(variant, data);
     return variant;
@@ -315,7 +326,7 @@ export class VariantsService implements BeforeApplicationShutdown {
       throw error;
     }
     // Deleted between the computation and the insert, on an engine whose cascade already ran: the row is gone too.
-    if (!(await this.images.existsBy({ id: variant.imageId }))) {
+    if (!(await this.imageExists(variant.imageId))) {
       await this.variants.delete({ id: variant.id });
       await this.discard(variant);
       throw new ImageNotFoundError();
@@ -354,7 +365,7 @@ export class VariantsService implements BeforeApplicationShutdown {
     if (error instanceof AppError) throw error;
     if (isSharpTimeout(error)) tooComplexOr(error, () => new TransformFailedError(error));
     // sharp reports a deleted original as an unreadable input: ask the database before blaming the image.
-    if (!(await this.images.existsBy({ id: imageId }))) throw new ImageNotFoundError();
+    if (!(await this.imageExists(imageId))) throw new ImageNotFoundError();
     throw new TransformFailedError(error);
   }
 
