@@ -192,6 +192,11 @@ describe('parseEnv: bounded image work', () => {
     });
   });
 
+  it('reads VARIANT_SOURCE_CACHE as a size, 0 keeping none', () => {
+    expect(parseEnv({ VARIANT_SOURCE_CACHE: '0' }).imageWork.variantSourceCache).toBe(0);
+    expect(parseEnv({ VARIANT_SOURCE_CACHE: '16MB' }).imageWork.variantSourceCache).toBe(16 * 1024 * 1024);
+  });
+
   it('reads MAX_CONCURRENT_IMAGE_WORK, and MAX_CONCURRENT_TRANSFORMS as its older name', () => {
     expect(parseEnv({ MAX_CONCURRENT_TRANSFORMS: '3' }).maxConcurrentTransforms).toBe(3);
     expect(parseEnv({ MAX_CONCURRENT_IMAGE_WORK: '5', MAX_CONCURRENT_TRANSFORMS: '3' }).maxConcurrentTransforms).toBe(5);
@@ -204,6 +209,7 @@ describe('parseEnv: bounded image work', () => {
       DECODE_TIMEOUT: '1x',
       MAX_VARIANTS_PER_IMAGE: '-1',
       TRANSFORM_RATE_LIMIT: '1.5',
+      VARIANT_SOURCE_CACHE: 'lots',
     });
     for (const name of [
       'MAX_CONCURRENT_IMAGE_WORK',
@@ -211,6 +217,7 @@ describe('parseEnv: bounded image work', () => {
       'DECODE_TIMEOUT',
       'MAX_VARIANTS_PER_IMAGE',
       'TRANSFORM_RATE_LIMIT',
+      'VARIANT_SOURCE_CACHE',
     ]) {
       expect(problems.join('\n')).toContain(name);
     }
