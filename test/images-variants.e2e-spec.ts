@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { DecodedSources } from '../src/images/variants/decoded-sources';
 import { ImageTransformer } from '../src/images/variants/image-transformer';
 import { makeImage } from './support/images';
+import { sampleValue } from './support/metrics';
 import { expectProblem } from './support/problem-details';
 import { TestApp, createTestApp, listFiles, storedFiles } from './support/test-app';
 import { TestUser, registerUser } from './support/users';
@@ -246,6 +247,12 @@ describe('JPEG variants computed from one reduced decode of the original (VARIAN
     await expect(decoded(fromKept.body)).resolves.toMatchObject({ format: 'png', width: 180, height: 135 });
 
     // Beside sharp's one-step resize of the original (PNG: no encoder loss in either): the same picture.
+    // /metrics: one decode made, one shared, the bytes held.
+    const metrics = (await kept.http.get('/metrics').expect(200)).text;
+    expect(sampleValue(metrics, 'image_variant_source_decodes_total', { result: 'made' })).toBe(1);
+    expect(sampleValue(metrics, 'image_variant_source_decodes_total', { result: 'shared' })).toBe(1);
+    expect(sampleValue(metrics, 'image_variant_source_cache_bytes')).toBe(200 * 150 * 3);
+
     const direct = await sharp(original).resize(180, 135).raw().toBuffer();
     const ours = await sharp(fromKept.body).raw().toBuffer();
     const meanDifference = ours.reduce((sum, value, i) => sum + Math.abs(value - direct[i]), 0) / ours.length;

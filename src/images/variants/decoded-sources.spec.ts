@@ -3,18 +3,21 @@ import { DECODED_SOURCE_TTL_MS, DecodedSource, DecodedSources } from './decoded-
 const KB = 1024;
 const decodeOf = (bytes: number) =>
   jest.fn(async (): Promise<DecodedSource> => ({ data: Buffer.alloc(bytes), width: 1, height: 1, channels: 3 }));
-const cacheOf = (budget: number) => new DecodedSources({ variantSourceCache: budget } as never);
+const metrics = { sourceDecode: jest.fn(), watchSourceCache: jest.fn() };
+const cacheOf = (budget: number) => new DecodedSources({ variantSourceCache: budget } as never, metrics as never);
 
 describe('DecodedSources', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('decodes once for concurrent and later requests of one key', async () => {
+  it('decodes once for concurrent and later requests of one key, and counts what it made and shared', async () => {
+    metrics.sourceDecode.mockClear();
     const cache = cacheOf(100 * KB);
     const decode = decodeOf(10 * KB);
     const [a, b] = await Promise.all([cache.get('k@4', decode), cache.get('k@4', decode)]);
     expect(await cache.get('k@4', decode)).toBe(a);
     expect(b).toBe(a);
     expect(decode).toHaveBeenCalledTimes(1);
+    expect(metrics.sourceDecode.mock.calls).toEqual([['made'], ['shared'], ['shared']]);
     expect(cache.size).toBe(10 * KB);
     cache.onModuleDestroy();
   });

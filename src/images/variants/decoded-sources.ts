@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { imageWorkConfig } from '../config/image-work.config';
+import { VariantMetrics } from './variant.metrics';
 
 /** Raw 8-bit pixels of a decoded original, as sharp's `raw` input takes them. */
 export interface DecodedSource {
@@ -32,7 +33,12 @@ export class DecodedSources implements OnModuleDestroy {
   private bytes = 0;
   private sweeper?: NodeJS.Timeout;
 
-  constructor(@Inject(imageWorkConfig.KEY) private readonly cfg: ConfigType<typeof imageWorkConfig>) {}
+  constructor(
+    @Inject(imageWorkConfig.KEY) private readonly cfg: ConfigType<typeof imageWorkConfig>,
+    private readonly metrics: VariantMetrics,
+  ) {
+    metrics.watchSourceCache(() => this.bytes);
+  }
 
   /** The decode kept under `key`, or the one being made for it, or a new one from `decode`. */
   get(key: string, decode: () => Promise<DecodedSource>): Promise<DecodedSource> {
@@ -41,9 +47,11 @@ export class DecodedSources implements OnModuleDestroy {
       this.entries.delete(key);
       entry.usedAt = Date.now();
       this.entries.set(key, entry);
+      this.metrics.sourceDecode('shared');
       return Promise.resolve(entry.source);
     }
     let pending = this.decoding.get(key);
+    this.metrics.sourceDecode(pending ? 'shared' : 'made');
     if (!pending) {
       pending = decode()
         .then((source) => {
