@@ -54,7 +54,7 @@ function tallPng(height: number): Buffer {
 }
 
 /** A JPEG of pseudo-random noise at low quality: a few MB, still costly to re-encode losslessly. */
-async function noisyJpeg(width: number, height: number): Promise<Buffer> {
+async function noisyJpeg(width: number, height: number, progressive = false): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * 3);
   let seed = 12345;
   for (let i = 0; i < raw.length; i++) {
@@ -62,7 +62,7 @@ async function noisyJpeg(width: number, height: number): Promise<Buffer> {
     raw[i] = seed >> 16;
   }
   return sharp(raw, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 10 })
+    .jpeg({ quality: 10, progressive })
     .toBuffer();
 }
 
@@ -361,8 +361,10 @@ describe('DECODE_TIMEOUT', () => {
   });
 
   it('stops a variant whose transform takes longer: 422 IMAGE_TOO_COMPLEX, no variant row or bytes', async () => {
-    // ~3 MB (one S3 part); its PNG variant is 4096×4096 of noise: seconds of zlib work here.
-    const id = (await uploadImage(t, owner, await noisyJpeg(6000, 6000), 'noise.jpg')).id;
+    // ~4.3 MB (one S3 part), 49 MP of progressive noise: its 4096×4096 PNG variant decodes every scan
+    // of the full-size original, resizes and compresses it; on a 2026 AMD EPYC core the second runs
+    // out at 66 % (a baseline 36 MP JPEG got to 94–97 %: too close on a fast machine).
+    const id = (await uploadImage(t, owner, await noisyJpeg(7000, 7000, true), 'noise.jpg')).id;
     const before = await leftovers(t);
     const res = await t.http.get(`/images/${id}/content?format=png`).set(owner.auth);
     expectProblem(res, 422, 'IMAGE_TOO_COMPLEX');
