@@ -9,14 +9,18 @@ import { chunk, makeImage } from './support/images';
 import { ManualClock } from './support/manual-clock';
 import { expectProblem } from './support/problem-details';
 import { TestS3Server, startS3Server, testStorage } from './support/s3-server';
-import { TestApp, createTestApp, storedFiles } from './support/test-app';
+import { TestApp, createTestApp, storedFiles, variantsSettled } from './support/test-app';
 import { TestDatabase, createTestDatabase } from './support/test-database';
 import { leftovers, upload, uploadImage } from './support/uploads';
 import { TestUser, registerUser } from './support/users';
 import { decoded, exifRotatedJpeg, getBytes, variantFiles, variantRows } from './support/variants';
 
-/** Every variant row has its bytes and every variant object has its row: nothing orphaned either way. */
-async function expectVariantsConsistent(t: TestApp, imageId: string): Promise<void> {
+/**
+ * Every variant row has its bytes and every variant object has its row: nothing orphaned either way
+ * (once `t` and the `others` sharing its database and storage have stored what they answered).
+ */
+async function expectVariantsConsistent(t: TestApp, imageId: string, ...others: TestApp[]): Promise<void> {
+  await Promise.all(others.map(variantsSettled));
   const rows = await variantRows(t, imageId);
   expect((await variantFiles(t, imageId)).sort()).toEqual(rows.map((r) => r.storage_key as string).sort());
 }
@@ -196,6 +200,8 @@ describe('TRANSFORM_RATE_LIMIT, counted across two instances', () => {
     expect((await get(a, 'w=10')).status).toBe(200);
     expect((await get(b, 'w=11')).status).toBe(200);
     expect((await get(a, 'w=12')).status).toBe(200);
+    // A new variant is stored right after its answer; on the other instance it is found once stored.
+    await Promise.all([variantsSettled(a), variantsSettled(b)]);
     // Stored variants served again do not count.
     expect((await get(b, 'w=10')).status).toBe(200);
     expect((await get(a, 'w=11&h=8')).status).toBe(200);
@@ -205,7 +211,7 @@ describe('TRANSFORM_RATE_LIMIT, counted across two instances', () => {
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
     expectProblem(await a.http.get(`/images/${id}/content?format=webp`).set(user.auth), 429, 'RATE_LIMITED');
     expect((await variantRows(a, id)).map((r) => r.params_key).sort()).toEqual(['w=10&h=8', 'w=11&h=8', 'w=12&h=9']);
-    await expectVariantsConsistent(a, id);
+    await expectVariantsConsistent(a, id, b);
     // Another user's budget is their own.
     const other = await registerUser(b);
     const otherId = (await uploadImage(b, other, await makeImage('png', 80, 60), 'other.png')).id;
@@ -258,6 +264,7 @@ describe('eviction with two instances sharing the database and storage', () => {
     const id = (await uploadImage(a, user, await makeImage('png', 80, 60), 'shared.png')).id;
     const first = await getBytes(a, `/images/${id}/content?w=10`, user.auth);
     expect(first.status).toBe(200);
+    await variantsSettled(a);
     // Hold b after its lookup, before it opens the bytes, while a evicts that variant.
     const sender = b.app.get(ContentSender);
     const send = sender.send.bind(sender);
@@ -281,8 +288,9 @@ describe('eviction with two instances sharing the database and storage', () => {
     expect(res.status).toBe(200);
     expect(res.headers.etag).toBe(first.headers.etag);
     expect(Buffer.compare(res.body, first.body)).toBe(0);
+    await variantsSettled(b);
     expect((await variantRows(a, id)).length).toBeLessThanOrEqual(2);
-    await expectVariantsConsistent(a, id);
+    await expectVariantsConsistent(a, id, b);
   });
 
   it('answers every request of both instances racing over one image, leaving at most the limit and no orphan', async () => {
@@ -292,8 +300,9 @@ describe('eviction with two instances sharing the database and storage', () => {
     const requests = Array.from({ length: 40 }, (_, i) => getBytes(i % 2 ? a : b, `/images/${id}/content?w=${(i % 13) + 20}`, user.auth));
     const statuses = (await Promise.all(requests)).map((r) => r.status);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    await variantsSettled(b);
     expect((await variantRows(a, id)).length).toBeLessThanOrEqual(2);
-    await expectVariantsConsistent(a, id);
+    await expectVariantsConsistent(a, id, b);
   });
 });
 
