@@ -64,7 +64,7 @@ export class ImageTransformer {
    */
   private async fromIntermediate(key: string, { shrink, width, height }: Intermediate): Promise<sharp.Sharp> {
     const source = await this.decoded.get(`${key}@${shrink}`, async (): Promise<DecodedSource> => {
-      const original = await loadStoredImage(this.storage, key, { limitInputPixels: this.cfg.maxImagePixels, animated: false });
+      const original = await loadStoredImage(this.storage, key, this.firstFrame);
       const { data, info } = await original
         .rotate()
         .resize({ width, height, fit: 'fill' })
@@ -74,6 +74,11 @@ export class ImageTransformer {
       return { data, width: info.width, height: info.height, channels: info.channels };
     });
     return sharp(source.data, { raw: { width: source.width, height: source.height, channels: source.channels } });
+  }
+
+  /** sharp's options for an original read as one frame, within MAX_IMAGE_PIXELS. */
+  private get firstFrame(): sharp.SharpOptions {
+    return { limitInputPixels: this.cfg.maxImagePixels, animated: false };
   }
 
   /** The size was resolved beforehand (no enlargement, at most 4096 a side): sharp is told it exactly. */
@@ -88,7 +93,7 @@ export class ImageTransformer {
 
   /** The source, with every frame (up to MAX_ANIMATION_FRAMES) when the output keeps them; frames × pixels must fit MAX_DECODE_MEMORY. */
   private async load(key: string, transform: Transform): Promise<{ image: sharp.Sharp; frames: number }> {
-    const single = { limitInputPixels: this.cfg.maxImagePixels, animated: false };
+    const single = this.firstFrame;
     if (!transform.animate) return { image: await loadStoredImage(this.storage, key, single), frames: 1 };
     // Animated sources are read whole first (at most MAX_CONTENT_LENGTH): the header decides how they load.
     const opened = await this.storage.openInput(key);
