@@ -204,6 +204,20 @@ describe('auth', () => {
       expectProblem(res, 401, 'TOKEN_EXPIRED');
     });
 
+    it('still refuses a token it accepted before once it expires (verified tokens are remembered, not their validity)', async () => {
+      const token = accessToken({ sub: user.id, email: user.email, role: 'user' }, TEST_JWT_SECRET, { expiresIn: 2 });
+      const exp = (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { exp: number }).exp;
+      for (let i = 0; i < 3; i++) await t.http.get('/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+      // jsonwebtoken's rule: expired once the current second reaches `exp`.
+      await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+      const res = await t.http.get('/auth/me').set('Authorization', `Bearer ${token}`);
+      expectProblem(res, 401, 'TOKEN_EXPIRED');
+      // A tampered copy of a remembered token is verified in full, not recognised.
+      const [head, body, signature] = token.split('.');
+      const tampered = `${head}.${body}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+      expectProblem(await t.http.get('/auth/me').set('Authorization', `Bearer ${tampered}`), 401, 'UNAUTHORIZED');
+    });
+
     it('protects image routes with the same guard', async () => {
       const res = await t.http.get('/images');
       expectProblem(res, 401, 'UNAUTHORIZED');

@@ -12,6 +12,7 @@ import { startTcpProxy } from './support/tcp-proxy';
 import { noisePng, runTusClient, sha256, TUS, tusCreate, tusHead, tusMetadata, tusPatch } from './support/tus';
 import { login, registerUser, TestUser, uniqueEmail } from './support/users';
 import { LIST_TOTAL_TTL_MS } from '../src/images/list-totals';
+import { IMAGE_LOOKUP_TTL_MS } from '../src/images/image-rows';
 import { USER_LOOKUP_TTL_MS } from '../src/users/users.service';
 
 /** Polls `check` until it holds; returns the milliseconds that took, or fails past `boundMs` (+ one request's slack). */
@@ -135,6 +136,43 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
         const res = await b.http.get('/images').set(user.auth);
         return res.status === 401 && res.body.detail === 'The account no longer exists';
       });
+    });
+
+    it('answers for an image deleted on A: 404 on A at once, on B within IMAGE_LOOKUP_TTL_MS, and never a 5xx meanwhile', async () => {
+      const user = await registerUser(a);
+      const jpeg = await makeImage('jpeg', 16, 12);
+      const id = (await a.http.post('/images').set(user.auth).attach('file', jpeg, 'gone.jpg').expect(201)).body.data.id as string;
+      // Both instances have just read the row (and may keep it for up to the bound).
+      for (const instance of [a, b]) {
+        await instance.http.get(`/images/${id}`).set(user.auth).expect(200);
+        await instance.http.get(`/images/${id}/content`).set(user.auth).expect(200);
+      }
+      await a.http.delete(`/images/${id}`).set(user.auth).expect(204);
+      await a.http.get(`/images/${id}`).set(user.auth).expect(404);
+      await a.http.get(`/images/${id}/content`).set(user.auth).expect(404);
+      const seen = new Set<number>();
+      const tookMs = await heldWithin(IMAGE_LOOKUP_TTL_MS, async () => {
+        const meta = await b.http.get(`/images/${id}`).set(user.auth);
+        // Its bytes are gone at once: within the bound the row may still be remembered, the content never served.
+        const content = await b.http.get(`/images/${id}/content`).set(user.auth);
+        seen.add(meta.status).add(content.status);
+        return meta.status === 404 && content.status === 404;
+      });
+      expect([...seen].filter((status) => status !== 200 && status !== 404)).toEqual([]);
+      expect(tookMs).toBeLessThanOrEqual(IMAGE_LOOKUP_TTL_MS + 500);
+    });
+
+    it('shows a rename made on A on A at once, and on B within IMAGE_LOOKUP_TTL_MS', async () => {
+      const user = await registerUser(a);
+      const jpeg = await makeImage('jpeg', 16, 12);
+      const id = (await a.http.post('/images').set(user.auth).attach('file', jpeg, 'before.jpg').expect(201)).body.data.id as string;
+      for (const instance of [a, b]) await instance.http.get(`/images/${id}`).set(user.auth).expect(200);
+      await a.http.patch(`/images/${id}`).set(user.auth).send({ filename: 'after.jpg' }).expect(200);
+      expect((await a.http.get(`/images/${id}`).set(user.auth).expect(200)).body.data.filename).toBe('after.jpg');
+      await heldWithin(
+        IMAGE_LOOKUP_TTL_MS,
+        async () => (await b.http.get(`/images/${id}`).set(user.auth)).body.data?.filename === 'after.jpg',
+      );
     });
 
     it("shows an image deleted on A in A's list total at once, and in B's within LIST_TOTAL_TTL_MS", async () => {

@@ -72,15 +72,8 @@ export class AccessTokenVerifier {
 
   /** The token's principal, or AccessTokenExpiredError / UnauthorizedError as the guard answers them. */
   principalOf(token: string): AuthUser {
-    const known = this.verified.get(token);
-    if (known) {
-      // jsonwebtoken's own rule: expired once the current second reaches `exp`.
-      if (Math.floor(Date.now() / 1000) >= known.exp) {
-        this.verified.delete(token);
-        throw new AccessTokenExpiredError();
-      }
-      return known.principal;
-    }
+    const known = this.recall(token);
+    if (known) return known;
     let decoded: DecodedToken;
     try {
       decoded = verifyJwt(token, this.key, this.options) as unknown as DecodedToken;
@@ -90,8 +83,25 @@ export class AccessTokenVerifier {
     }
     const principal = principalOf(decoded);
     if (!principal) throw new UnauthorizedError('The bearer token is invalid');
-    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(token, { principal, exp: decoded.payload.exp as number });
+    this.remember(token, principal, decoded.payload.exp as number);
     return principal;
+  }
+
+  /**
+   * The principal of a token verified before, while it has not expired (jsonwebtoken's rule:
+   * expired once the current second reaches `exp`); undefined otherwise, so it is verified in full.
+   */
+  recall(token: string): AuthUser | undefined {
+    const known = this.verified.get(token);
+    if (!known) return undefined;
+    if (Math.floor(Date.now() / 1000) < known.exp) return known.principal;
+    this.verified.delete(token);
+    return undefined;
+  }
+
+  /** A token whose signature and claims were just verified (by this class or by passport-jwt). */
+  remember(token: string, principal: AuthUser, exp: number): void {
+    if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, exp });
   }
 }

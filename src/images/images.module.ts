@@ -28,6 +28,7 @@ import { VariantCreation } from './variants/variant-creation.entity';
 import { VariantRateLimiter } from './variants/variant-rate-limiter';
 import { VariantMetrics } from './variants/variant.metrics';
 import { VariantsService } from './variants/variants.service';
+import { ImageRows } from './image-rows';
 import { ImageWorkScheduler } from './work/image-work-scheduler';
 import { IdleHeapCollector } from './work/idle-heap-collector';
 
@@ -36,6 +37,7 @@ import { IdleHeapCollector } from './work/idle-heap-collector';
   controllers: [ImagesController, LinksController, CompatController],
   providers: [
     ImagesService,
+    ImageRows,
     DeliveryPlanner,
     ContentSender,
     ImageDecoder,

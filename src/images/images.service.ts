@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Page } from '../common/dto/page';
-import { RowReader } from '../database/row-reader';
 import { Readable } from 'node:stream';
 import { ByteRange, StorageDriver } from '../storage/storage-driver';
 import { ObjectNotFoundError } from '../storage/storage.errors';
@@ -15,6 +14,7 @@ import { UpdateImageDto } from './dto/update-image.dto';
 import { ListImagesQueryDto } from './dto/list-images-query.dto';
 import { Image } from './image.entity';
 import { imageAccess } from './image-access.policy';
+import { ImageRows } from './image-rows';
 import { ImageNotFoundError } from './images.errors';
 import { DeliveryPlanner } from './delivery/delivery-planner';
 import { ListTotals } from './list-totals';
@@ -32,9 +32,6 @@ const SORT_COLUMNS = { uploadedAt: 'image.uploaded_at', size: 'image.size', file
 @Injectable()
 export class ImagesService {
   private readonly logger = new Logger(ImagesService.name);
-  // The hot reads (metadata, content): SQL made once instead of a QueryBuilder per request.
-  private readonly byId: RowReader<Image>;
-  private readonly byIdAndOwner: RowReader<Image>;
   private readonly totals = new ListTotals();
 
   constructor(
@@ -44,10 +41,8 @@ export class ImagesService {
     private readonly access: ContentAccess,
     private readonly quota: QuotaService,
     private readonly planner: DeliveryPlanner,
-  ) {
-    this.byId = new RowReader(images, ['id']);
-    this.byIdAndOwner = new RowReader(images, ['id', 'ownerId']);
-  }
+    private readonly rows: ImageRows,
+  ) {}
 
   /** Makes a validated upload permanent: the bytes move to their key, then the row is written. */
   async create(owner: AuthUser, upload: ValidatedUpload): Promise<ImageDto> {
@@ -114,6 +109,7 @@ export class ImagesService {
     const focalMoved = patch.focalPoint !== undefined && (changes.focalX !== image.focalX || changes.focalY !== image.focalY);
     if (Object.keys(changes).length) {
       await this.images.update({ id: image.id }, changes);
+      this.rows.forget(image.id);
       // A new name changes which `q` listings count it.
       if ('filename' in changes) this.totals.invalidate(image.ownerId);
     }
@@ -132,6 +128,7 @@ export class ImagesService {
     await this.variants.removeAll(image);
     await this.storage.delete(image.storageKey);
     const { affected } = await this.images.delete({ id: image.id });
+    this.rows.forget(image.id);
     this.totals.invalidate(image.ownerId);
     if (!affected) throw new ImageNotFoundError();
     await this.variants.sweepOrphans(image.id);
@@ -206,9 +203,11 @@ export class ImagesService {
       if (fresh) return streamOf(fresh, range);
       return this.storage.open(variant.storageKey, range);
     }
-    return this.storage.open(image.storageKey, range).catch((error: unknown) => {
+    return this.storage.open(image.storageKey, range).catch(async (error: unknown) => {
       if (!(error instanceof ObjectNotFoundError)) throw error;
-      this.logger.error(`image ${image.id} has no bytes at ${image.storageKey}`);
+      // The row may be one another instance deleted within IMAGE_LOOKUP_TTL_MS: only a row still there is a fault.
+      this.rows.forget(image.id);
+      if (await this.rows.find(image.id)) this.logger.error(`image ${image.id} has no bytes at ${image.storageKey}`);
       throw new ImageNotFoundError();
     });
   }
@@ -216,13 +215,13 @@ export class ImagesService {
   /** Another user's image answers exactly like a missing one. */
   private async findOwned(user: AuthUser, id: string): Promise<Image> {
     const { ownerId } = imageAccess.reachableBy(user);
-    const image = await (ownerId === undefined ? this.byId.find([id]) : this.byIdAndOwner.find([id, ownerId]));
-    if (!image) throw new ImageNotFoundError();
+    const image = await this.rows.find(id);
+    if (!image || (ownerId !== undefined && image.ownerId !== ownerId)) throw new ImageNotFoundError();
     return image;
   }
 
   private async findById(id: string): Promise<Image> {
-    const image = await this.byId.find([id]);
+    const image = await this.rows.find(id);
     if (!image) throw new ImageNotFoundError();
     return image;
   }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
+import { RecentRows } from '../database/recent-rows';
 import { RowReader } from '../database/row-reader';
 import { normaliseEmail } from './email';
 import { DuplicateEmailError } from './users.errors';
@@ -19,7 +20,7 @@ const USER_LOOKUP_MAX = 10_000;
 @Injectable()
 export class UsersService {
   private readonly byId: RowReader<User>;
-  private readonly recent = new Map<string, { user: User; until: number }>();
+  private readonly recent = new RecentRows<User>(USER_LOOKUP_TTL_MS, USER_LOOKUP_MAX);
 
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {
     this.byId = new RowReader(users, ['id']);
@@ -30,16 +31,8 @@ export class UsersService {
   }
 
   /** The account as it was at most USER_LOOKUP_TTL_MS ago (per request: one query per user per second, not per request). */
-  async findCurrent(id: string): Promise<User | null> {
-    const now = Date.now();
-    const known = this.recent.get(id);
-    if (known && known.until > now) return known.user;
-    const user = await this.byId.find([id]);
-    this.recent.delete(id);
-    if (!user) return null;
-    if (this.recent.size >= USER_LOOKUP_MAX) this.recent.delete(this.recent.keys().next().value!);
-    this.recent.set(id, { user, until: now + USER_LOOKUP_TTL_MS });
-    return user;
+  findCurrent(id: string): Promise<User | null> {
+    return this.recent.get(id, () => this.byId.find([id]));
   }
 
   findByEmail(email: string): Promise<User | null> {
@@ -59,7 +52,7 @@ export class UsersService {
 
   async setRoleAndPassword(user: User, role: Role, passwordHash: string): Promise<void> {
     await this.users.update({ id: user.id }, { role, passwordHash });
-    this.recent.delete(user.id);
+    this.recent.forget(user.id);
   }
 
   /**

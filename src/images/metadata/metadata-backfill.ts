@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, MoreThan, Repository } from 'typeorm';
 import { formatOfMimeType } from '../formats';
 import { Image } from '../image.entity';
+import { ImageRows } from '../image-rows';
 import { ImageDecoder } from '../upload/image-decoder';
 import { ImageWorkScheduler } from '../work/image-work-scheduler';
 
@@ -36,6 +37,7 @@ export class MetadataBackfill {
     @InjectRepository(Image) private readonly images: Repository<Image>,
     private readonly decoder: ImageDecoder,
     private readonly work: ImageWorkScheduler,
+    private readonly rows: ImageRows,
   ) {}
 
   async run(options: BackfillOptions): Promise<BackfillProgress> {
@@ -82,6 +84,7 @@ export class MetadataBackfill {
           frames: m.frames,
         },
       );
+      this.rows.forget(image.id);
       return true;
     } catch (error) {
       this.logger.warn(`image ${image.id}: ${(error as Error).message ?? String(error)}`);
