@@ -15,6 +15,7 @@ import { CorsMiddleware } from './common/middleware/cors.middleware';
 import { JsonBodyMiddleware } from './common/middleware/json-body.middleware';
 import { LOG_DESTINATION, loggerParams } from './common/logging/logger-params';
 import { RequestIdMiddleware } from './common/middleware/request-id.middleware';
+import { RequestLogMiddleware } from './common/logging/request-log.middleware';
 import { SecurityHeadersMiddleware } from './common/middleware/security-headers.middleware';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { AppConfigModule, Env, appConfig, throttleConfig } from './config';
@@ -91,6 +92,8 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestIdMiddleware, SecurityHeadersMiddleware, CorsMiddleware, JsonBodyMiddleware).forRoutes('{*path}');
+    consumer
+      .apply(RequestIdMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware, CorsMiddleware, JsonBodyMiddleware)
+      .forRoutes('{*path}');
   }
 }

@@ -91,4 +91,38 @@ describe('request logs', () => {
     });
     expect(logs.lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
   });
+  it('a 5xx is an error request line, and the error line the filter writes carries the same request id', async () => {
+    const path = `/images?q=${randomUUID()}`;
+    await t.dataSource.destroy();
+    let res;
+    try {
+      res = await t.http.get(path).set(user.auth).expect(503);
+    } finally {
+      await t.dataSource.initialize();
+    }
+    const requestId = res.headers['x-request-id'] as string;
+    await eventually(async () => {
+      expect(requestLine(path)).toMatchObject({ level: 50, msg: 'request errored', route: '/images', status: 503, requestId });
+      expect(requestLine(path)?.err).toMatchObject({ message: 'failed with status code 503' });
+    });
+    const errorLine = logs.lines.find((l) => l.context === 'Exceptions' && l.requestId === requestId);
+    expect(errorLine).toMatchObject({ level: 50, msg: expect.stringMatching(/.+/) });
+    expect(errorLine).not.toHaveProperty('res');
+  });
+
+  it('writes no request line below its level: LOG_LEVEL=warn keeps the 4xx and drops the 200', async () => {
+    const quiet = memoryDestination();
+    const w = await createTestApp({ env: { LOG_LEVEL: 'warn' }, logs: quiet });
+    try {
+      const someone = await registerUser(w);
+      const missing = `/images/${randomUUID()}`;
+      await w.http.get('/images').set(someone.auth).expect(200);
+      await w.http.get(missing).set(someone.auth).expect(404);
+      await eventually(async () => expect(quiet.lines.some((l) => l.req?.url === missing)).toBe(true));
+      expect(quiet.lines.filter((l) => l.req?.url === '/images')).toEqual([]);
+      expect(quiet.lines.every((l) => (l.level as number) >= 40)).toBe(true);
+    } finally {
+      await w.close();
+    }
+  });
 });

@@ -44,7 +44,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const mapped = map(exception);
     if (mapped.backend) this.backendErrors.inc({ backend: mapped.backend });
     recordProblemCode(res, mapped.code);
-    if (mapped.status >= 500) this.log5xx(exception, req);
+    if (mapped.status >= 500) this.log5xx(exception, req, requestIdOf(req, res));
     if (res.headersSent) {
       res.destroy();
       return;
@@ -72,10 +72,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     res.status(mapped.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
-  /** A client that went away (an aborted upload) is its own doing: a warning, not a server error. */
-  private log5xx(exception: unknown, req: Request): void {
-    if (req.destroyed) this.logger.warn(`client gone: ${describe(exception)}`);
-    else this.logger.error(describe(exception), (exception as Error)?.stack);
+  /**
+   * A client that went away (an aborted upload) is its own doing: a warning, not a server error.
+   * The request id ties the line to its request line (no request context is bound to app lines).
+   */
+  private log5xx(exception: unknown, req: Request, requestId: string): void {
+    if (req.destroyed) this.logger.warn({ requestId, msg: `client gone: ${describe(exception)}` });
+    else this.logger.error({ requestId, err: exception instanceof Error ? exception : undefined, msg: describe(exception) });
   }
 }
 
