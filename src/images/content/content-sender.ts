@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import contentDisposition from 'content-disposition';
 import type { Request, Response } from 'express';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import rangeParser from 'range-parser';
 import { ByteRange } from '../../storage/storage-driver';
 import { RangeNotSatisfiableError } from '../images.errors';
@@ -46,8 +46,7 @@ export class ContentSender {
       res.end();
       return;
     }
-    // A client that goes away mid-download is not an error of ours.
-    await pipeline(stream, res).catch(() => undefined);
+    await streamTo(stream, res);
   }
 
   private rangeOf(req: Request, etag: string, content: StoredContent): ByteRange | undefined {
@@ -63,6 +62,27 @@ export class ContentSender {
     // Several ranges would need multipart/byteranges; the whole body is a valid answer (RFC 9110 §14.2).
     return ranges.length === 1 ? ranges[0] : undefined;
   }
+}
+
+/**
+ * Pipes the bytes and resolves when the response is closed: sent, or the client gone (not an error
+ * of ours; the file is closed either way). A storage error mid-body cuts the response off. Not
+ * stream/promises' pipeline, which builds an AbortController and aborts it (a DOMException, with
+ * its stack trace) for every response it finishes: ~2 % of a download's CPU.
+ */
+function streamTo(stream: Readable, res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.closed || res.destroyed) {
+      stream.destroy();
+      return resolve();
+    }
+    stream.once('error', () => res.destroy());
+    res.once('close', () => {
+      stream.destroy();
+      resolve();
+    });
+    stream.pipe(res);
+  });
 }
 
 /**
