@@ -112,7 +112,7 @@ export class MultipartReceiver {
     const tempKey = storageKeys.temporary();
     this.tempKey = tempKey;
     const name = sanitiseFilename(filename);
-    this.put = this.storage.put(tempKey, stream).then((result) => ({ tempKey, filename: name, ...result }));
+    this.put = this.storage.put(tempKey, stream, { staged: true }).then((result) => ({ tempKey, filename: name, ...result }));
     // A store that fails before reading everything stops reading the part: without `stop` the
     // parser would wait forever for it to drain, and the request would hang instead of a 503.
     this.put.catch((error: Error) => stop(error));
