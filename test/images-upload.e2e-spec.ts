@@ -55,6 +55,22 @@ describe('POST /images — upload validation', () => {
     return image;
   }
 
+  it('reads an upload once: its magic bytes and its end are checked on the bytes as they stream in, not read back', async () => {
+    const open = jest.spyOn(t.storage, 'open');
+    try {
+      const res = await upload(t, user, jpeg, 'once.jpg');
+      await expectStored(res, jpeg, { filename: 'once.jpg' });
+      const polyglot = await upload(t, user, Buffer.concat([jpeg, Buffer.from('PK\x03\x04 not an image')]), 'glued.jpg');
+      expect(polyglot.body.code).toBe('IMAGE_CORRUPT');
+      // The decode's own input is all that is opened: by path on a local disk, one stream from S3.
+      const tmpReads = open.mock.calls.filter(([key]) => key.startsWith('tmp/'));
+      expect(tmpReads.filter(([, range]) => range !== undefined)).toEqual([]);
+      expect(tmpReads.length).toBeLessThanOrEqual(process.env.TEST_STORAGE === 's3' ? 1 : 0);
+    } finally {
+      open.mockRestore();
+    }
+  });
+
   describe('the file part', () => {
     it('a JSON body instead of multipart → 400 FILE_REQUIRED', async () => {
       const res = await t.http.post('/images').set(user.auth).send({ file: 'photo.jpg' });

@@ -29,7 +29,7 @@ export class LocalDiskStorage extends StorageDriver {
     const path = this.pathOf(key);
     const partial = `${path}.${randomBytes(6).toString('hex')}.part`;
     try {
-      const written = await withFolder(partial, () => writeDurably(partial, body));
+      const written = await withFolder(partial, () => writeDurably(partial, body, options.observe));
       await rename(partial, path);
       // A staged object's name matters only until it is moved, and move() syncs where it lands.
       if (!options.staged) await syncFolder(dirname(path));
@@ -173,8 +173,8 @@ const READ_CHUNK_BYTES = 256 * 1024;
  */
 const WRITE_BATCH_BYTES = 512 * 1024;
 
-/** Writes `body` to a new file, hashing it on the way, and fsyncs the file before closing it. */
-async function writeDurably(path: string, body: Readable): Promise<PutResult> {
+/** Writes `body` to a new file, hashing it (and showing it to `observe`) on the way, and fsyncs the file before closing it. */
+async function writeDurably(path: string, body: Readable, observe?: (chunk: Buffer) => void): Promise<PutResult> {
   const handle = await open(path, 'wx');
   const hash = createHash('sha256');
   let size = 0;
@@ -182,6 +182,7 @@ async function writeDurably(path: string, body: Readable): Promise<PutResult> {
   let batched = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
+      observe?.(chunk);
       hash.update(chunk);
       size += chunk.length;
       batch.push(chunk);

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import type { Env } from '../config/env.validation';
 import { ByteRangeStream } from './byte-range-stream';
 import { HashingStream } from './hashing-stream';
-import { ByteRange, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
+import { ByteRange, PutOptions, PutResult, StorageDriver, StoredObject, assertSafeKey } from './storage-driver';
 import { ObjectNotFoundError, StorageUnavailableError } from './storage.errors';
 
 /** The `S3_*` variables, as the storage config namespace parses them. */
@@ -39,9 +39,9 @@ export class S3Storage extends StorageDriver {
     });
   }
 
-  async put(key: string, body: Readable): Promise<PutResult> {
+  async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
     assertSafeKey(key);
-    const hashing = new HashingStream();
+    const hashing = new HashingStream(options.observe);
     body.once('error', (error) => hashing.destroy(error));
     // Multipart upload in 5 MiB parts, at most two in flight: memory stays bounded per upload.
     const upload = new Upload({

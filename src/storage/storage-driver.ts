@@ -35,6 +35,8 @@ export type ObjectInput = { stream: Readable } | { location: string };
 export interface PutOptions {
   /** A temporary object (an upload until it is validated): its bytes are synced, its name need not be. */
   staged?: boolean;
+  /** Sees every chunk, in order, as it is stored (a caller that inspects the bytes without reading them again). */
+  observe?: (chunk: Buffer) => void;
 }
 
 /**

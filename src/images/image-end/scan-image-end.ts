@@ -18,20 +18,49 @@ const ZEROS = Buffer.alloc(64 * 1024);
  * stops at the first non-zero byte after the end.
  */
 export async function scanImageEnd(source: AsyncIterable<Buffer>, parser: EndParser): Promise<EndScan> {
-  const walk = new Walk(parser);
-  let offset = 0;
-  for await (const chunk of source) {
-    const used = walk.done ? 0 : walk.feed(chunk);
-    if (walk.failed) return { status: 'malformed', at: offset + used };
-    if (walk.done) {
-      walk.end ??= offset + used;
-      const nonZero = firstNonZero(chunk, used);
-      if (nonZero >= 0) return { status: 'trailing', end: walk.end, trailingAt: offset + nonZero };
-    }
-    offset += chunk.length;
+  const scanner = new EndScanner(parser);
+  for await (const chunk of source) if (scanner.feed(chunk)) break;
+  return scanner.result();
+}
+
+/** The same walk, fed by hand: over bytes as they stream in (an upload being stored), with no second read. */
+export class EndScanner {
+  private readonly walk: Walk;
+  private offset = 0;
+  /** Known before the bytes end: later bytes cannot change it. */
+  private decided?: EndScan;
+
+  constructor(parser: EndParser) {
+    this.walk = new Walk(parser);
   }
-  if (!walk.done) return { status: 'truncated', at: offset };
-  return { status: 'ok', end: walk.end!, size: offset };
+
+  /** True once the outcome is known (malformed, or data after the end): later chunks need not be fed. */
+  feed(chunk: Buffer): boolean {
+    if (this.decided) return true;
+    const walk = this.walk;
+    const used = walk.done ? 0 : walk.feed(chunk);
+    if (walk.failed) {
+      this.decided = { status: 'malformed', at: this.offset + used };
+      return true;
+    }
+    if (walk.done) {
+      walk.end ??= this.offset + used;
+      const nonZero = firstNonZero(chunk, used);
+      if (nonZero >= 0) {
+        this.decided = { status: 'trailing', end: walk.end, trailingAt: this.offset + nonZero };
+        return true;
+      }
+    }
+    this.offset += chunk.length;
+    return false;
+  }
+
+  /** The outcome once every byte was fed (or as soon as it was decided). */
+  result(): EndScan {
+    if (this.decided) return this.decided;
+    if (!this.walk.done) return { status: 'truncated', at: this.offset };
+    return { status: 'ok', end: this.walk.end!, size: this.offset };
+  }
 }
 
 function firstNonZero(chunk: Buffer, from: number): number {

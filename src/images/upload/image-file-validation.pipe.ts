@@ -7,7 +7,7 @@ import { StorageDriver } from '../../storage/storage-driver';
 import { extensionOf } from './filename';
 import { ImageDecoder } from './image-decoder';
 import { ImageFormat, MAGIC_BYTES_LENGTH, detectImageFormat, uploadFormatForExtension } from '../formats';
-import { scanImageEnd } from '../image-end/scan-image-end';
+import { EndScan, scanImageEnd } from '../image-end/scan-image-end';
 import { ReceivedUpload, ValidatedUpload } from './received-upload';
 import { ImageWorkScheduler } from '../work/image-work-scheduler';
 import { ContentTypeMismatchError, EmptyFileError, ImageCorruptError, FileRequiredError, UnsupportedFileTypeError } from '../images.errors';
@@ -30,7 +30,7 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     if (!upload) throw new FileRequiredError();
     if (upload.size === 0) throw new EmptyFileError();
     const claimed = this.checkExtension(upload.filename);
-    const detected = detectImageFormat(await this.readHead(upload.tempKey));
+    const detected = detectImageFormat(upload.inspected?.head ?? (await this.readHead(upload.tempKey)));
     if (!detected || !this.cfg.allowedExtensions.includes(detected.extension)) {
       throw new UnsupportedFileTypeError(`The bytes are not an accepted image type (${this.allowed()})`);
     }
@@ -54,24 +54,24 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
 
   /**
    * A polyglot (a ZIP, HTML or script after the image) is refused; zero padding is not data.
-   * Returns the bytes' SHA-256: the receiver's, or hashed here on the way when it had none.
+   * Returns the bytes' SHA-256: the receiver's, or hashed here on the way when it had none. The
+   * walk over the stored bytes is skipped when the receiver already made it as they streamed in.
    */
   private async checkEnd(upload: ReceivedUpload, format: ImageFormat): Promise<string> {
+    if (upload.sha256 !== undefined && !format.endOfImage) return upload.sha256;
+    const seen = upload.inspected?.end;
+    if (upload.sha256 !== undefined && seen?.format === format.name) {
+      refuseUnlessEnded(seen.scan);
+      return upload.sha256;
+    }
     const hashing = upload.sha256 === undefined ? new HashingStream() : undefined;
-    if (!format.endOfImage && !hashing) return upload.sha256!;
     const bytes = await this.storage.open(upload.tempKey);
     const source: Readable = hashing ? pipeline(bytes, hashing, () => undefined) : bytes;
     if (!format.endOfImage) {
       for await (const _chunk of source) continue;
       return hashing!.result().sha256;
     }
-    const scan = await scanImageEnd(source, format.endOfImage());
-    if (scan.status === 'trailing') {
-      throw new ImageCorruptError(
-        `Data follows the image's end (the image ends at byte ${scan.end}, other bytes follow at ${scan.trailingAt})`,
-      );
-    }
-    if (scan.status !== 'ok') throw new ImageCorruptError();
+    refuseUnlessEnded(await scanImageEnd(source, format.endOfImage()));
     // 'ok' means the scan read every byte (nothing but zeros after the end), so the hash saw them all.
     return upload.sha256 ?? hashing!.result().sha256;
   }
@@ -85,4 +85,14 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
   private allowed(): string {
     return this.cfg.allowedExtensions.join(', ');
   }
+}
+
+/** Only an image that ends, followed by nothing but zero padding, passes. */
+function refuseUnlessEnded(scan: EndScan): void {
+  if (scan.status === 'trailing') {
+    throw new ImageCorruptError(
+      `Data follows the image's end (the image ends at byte ${scan.end}, other bytes follow at ${scan.trailingAt})`,
+    );
+  }
+  if (scan.status !== 'ok') throw new ImageCorruptError();
 }

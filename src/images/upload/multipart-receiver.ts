@@ -6,6 +6,7 @@ import { StorageDriver } from '../../storage/storage-driver';
 import { storageKeys } from '../storage-keys';
 import { sanitiseFilename } from './filename';
 import { ReceivedUpload } from './received-upload';
+import { UploadInspection } from './upload-inspection';
 import { FieldTooLargeError, FileRequiredError, MalformedMultipartError, TooManyFilesError } from '../images.errors';
 import type { ByteLimit } from './upload-admission';
 
@@ -20,7 +21,7 @@ export const MULTIPART_OVERHEAD = 16 * 1024 + MAX_FIELDS * MAX_FIELD_BYTES;
 
 /**
  * Streams the single `file` part of a multipart request into storage under a temporary key,
- * hashing and counting on the way; never holds the file in memory. Hand-written over busboy
+ * hashing, counting and inspecting (UploadInspection) on the way; never holds the file in memory. Hand-written over busboy
  * (rather than multer) to stream into any StorageDriver and to clean up on every failure path.
  */
 export class MultipartReceiver {
@@ -112,7 +113,10 @@ export class MultipartReceiver {
     const tempKey = storageKeys.temporary();
     this.tempKey = tempKey;
     const name = sanitiseFilename(filename);
-    this.put = this.storage.put(tempKey, stream, { staged: true }).then((result) => ({ tempKey, filename: name, ...result }));
+    const inspection = new UploadInspection();
+    this.put = this.storage
+      .put(tempKey, stream, { staged: true, observe: inspection.observe })
+      .then((result) => ({ tempKey, filename: name, ...result, inspected: inspection.result() }));
     // A store that fails before reading everything stops reading the part: without `stop` the
     // parser would wait forever for it to drain, and the request would hang instead of a 503.
     this.put.catch((error: Error) => stop(error));

@@ -1,3 +1,4 @@
+import { Inspected } from './upload-inspection';
 import { ImageMetadata } from '../metadata/image-metadata';
 
 /** A file part that was streamed to a temporary storage key, not yet validated. */
@@ -14,6 +15,8 @@ export interface ReceivedUpload {
   sha256?: string;
   /** Who uploads it: their image work waits in their own queue. */
   ownerId?: string;
+  /** What validation reads of the bytes, when the receiver saw them stream in (POST /images). */
+  inspected?: Inspected;
 }
 
 /** An upload that passed every validation step; the bytes are still under `tempKey`. */
