@@ -35,7 +35,8 @@ export class UploadInspection {
   }
 
   private start(): void {
-    const seen = Buffer.concat(this.pending, this.pendingLength);
+    // Nearly always one chunk (a socket read is far longer than the head): no copy of it then.
+    const seen = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingLength);
     this.pending = [];
     // Twelve bytes copied, not a view keeping the whole first chunk alive until validation.
     this.head = Buffer.from(seen.subarray(0, MAGIC_BYTES_LENGTH));
