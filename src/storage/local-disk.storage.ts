@@ -44,7 +44,7 @@ export class LocalDiskStorage extends StorageDriver {
   async open(key: string, range?: ByteRange): Promise<Readable> {
     const path = this.pathOf(key);
     // Open first so that a missing file rejects here rather than erroring mid-response.
-    const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end } : {}) });
+    const stream = createReadStream(path, range ? { start: range.start, end: range.end } : {});
     await new Promise<void>((ok, fail) => {
       stream.once('open', () => ok());
       stream.once('error', (error) => fail(isMissing(error) ? new ObjectNotFoundError(key) : translate(error)));
@@ -160,12 +160,6 @@ export class LocalDiskStorage extends StorageDriver {
     return join(this.root, assertSafeKey(key));
   }
 }
-
-/**
- * One read per 256 KB instead of per 64 KB (the stream default): a typical photo is read in one or
- * two thread-pool reads, and each read costs the event loop about as much as serving a small response.
- */
-const READ_CHUNK_BYTES = 256 * 1024;
 
 /**
  * Bytes gathered before one write: an upload arrives in socket-sized chunks (16–64 KB), and one
