@@ -153,7 +153,17 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
     const login = await registerAndLogin(other.url, EMAIL);
     const image = await uploadOnce(other.url, login.token, images.small.bytes);
     keep.add(image.id);
-    targets.push({ ...other, kind: 'appB', token: login.token, imageId: image.id, filesDir: path.join(other.dir, 'uploads', 'images') });
+    // Its own signed link: without one its "link" requests would be anonymous downloads, answered 401.
+    const otherLink = await api(other.url, 'POST', `/images/${image.id}/links`, { token: login.token, json: {} });
+    if (otherLink.status !== 201) throw new Error(`appB link: ${otherLink.status} ${otherLink.buffer.toString('utf8').slice(0, 300)}`);
+    targets.push({
+      ...other,
+      kind: 'appB',
+      token: login.token,
+      imageId: image.id,
+      linkPath: otherLink.json.data.url,
+      filesDir: path.join(other.dir, 'uploads', 'images'),
+    });
     result.compareMain = compareMain;
   }
   // The references: bare node:http + busboy ("raw"), the same with a full decode per upload, and bare Nest.
