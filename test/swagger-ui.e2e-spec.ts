@@ -46,9 +46,15 @@ describe('Swagger UI in Chromium', () => {
 
   /** Executes and waits for the live response; returns its status and body text. */
   async function execute(op: Locator): Promise<{ status: number; body: string }> {
+    // The answer on the wire first: run again, an operation shows its previous answer until the new one renders.
+    const answered = page.waitForResponse((response) => ['fetch', 'xhr'].includes(response.request().resourceType()));
     await op.locator('button.execute').click();
+    const sent = (await answered).status();
     const live = op.locator('.live-responses-table .response');
-    await live.first().waitFor();
+    await live
+      .locator('.response-col_status', { hasText: new RegExp(`^\\s*${sent}\\b`) })
+      .first()
+      .waitFor();
     const status = Number((await live.locator('.response-col_status').first().innerText()).trim().slice(0, 3));
     const bodyBlock = live.locator('.response-col_description .highlight-code pre');
     const body = (await bodyBlock.count()) ? await bodyBlock.first().innerText() : '';
