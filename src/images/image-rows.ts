@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { RecentRows } from '../database/recent-rows';
+import { RecentReads } from '../database/recent-reads';
 import { RowReader } from '../database/row-reader';
 import { Image } from './image.entity';
 
@@ -17,7 +17,7 @@ const IMAGE_LOOKUP_MAX = 4096;
 @Injectable()
 export class ImageRows {
   private readonly byId: RowReader<Image>;
-  private readonly recent = new RecentRows<Image>(IMAGE_LOOKUP_TTL_MS, IMAGE_LOOKUP_MAX);
+  private readonly recent = new RecentReads<Image>(IMAGE_LOOKUP_TTL_MS, IMAGE_LOOKUP_MAX);
 
   constructor(@InjectRepository(Image) images: Repository<Image>) {
     this.byId = new RowReader(images, ['id']);

@@ -1,3 +1,5 @@
+import { RecentReads } from '../database/recent-reads';
+
 /**
  * How stale a listing's `meta.total` may be. The instance that uploads, renames or deletes an image drops
  * that owner's totals at once; other instances (and direct database changes) show within this bound.
@@ -19,29 +21,16 @@ export interface ListFilter {
  * itself reads 20 rows through the owner's index. The rows are never cached.
  */
 export class ListTotals {
-  private readonly entries = new Map<string, { ownerId: string | undefined; total: number; until: number }>();
-  // Bumped by every invalidation: a count that was running meanwhile may predate the change, so it is not kept.
-  private generation = 0;
+  private readonly totals = new RecentReads<{ ownerId: string | undefined; total: number }>(LIST_TOTAL_TTL_MS, MAX_ENTRIES);
 
   async get(filter: ListFilter, count: () => Promise<number>): Promise<number> {
     const key = JSON.stringify([filter.ownerId ?? null, filter.mimeType ?? null, filter.q ?? null, filter.checksum ?? null]);
-    const now = Date.now();
-    const known = this.entries.get(key);
-    if (known && known.until > now) return known.total;
-    const generation = this.generation;
-    const total = await count();
-    if (generation !== this.generation) return total;
-    this.entries.delete(key);
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { ownerId: filter.ownerId, total, until: now + LIST_TOTAL_TTL_MS });
-    return total;
+    const kept = await this.totals.get(key, async () => ({ ownerId: filter.ownerId, total: await count() }));
+    return kept!.total;
   }
 
   /** An image of `ownerId` came or went: its owner's totals and the unfiltered (admin) ones are stale. */
   invalidate(ownerId: string): void {
-    this.generation++;
-    for (const [key, entry] of this.entries) {
-      if (entry.ownerId === undefined || entry.ownerId === ownerId) this.entries.delete(key);
-    }
+    this.totals.forgetWhere((kept) => kept.ownerId === undefined || kept.ownerId === ownerId);
   }
 }

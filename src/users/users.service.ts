@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/database-errors';
-import { RecentRows } from '../database/recent-rows';
+import { RecentReads } from '../database/recent-reads';
 import { RowReader } from '../database/row-reader';
 import { normaliseEmail } from './email';
 import { DuplicateEmailError } from './users.errors';
@@ -20,7 +20,7 @@ const USER_LOOKUP_MAX = 10_000;
 @Injectable()
 export class UsersService {
   private readonly byId: RowReader<User>;
-  private readonly recent = new RecentRows<User>(USER_LOOKUP_TTL_MS, USER_LOOKUP_MAX);
+  private readonly recent = new RecentReads<User>(USER_LOOKUP_TTL_MS, USER_LOOKUP_MAX);
 
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {
     this.byId = new RowReader(users, ['id']);
