@@ -44,7 +44,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const mapped = map(exception);
     if (mapped.backend) this.backendErrors.inc({ backend: mapped.backend });
     recordProblemCode(res, mapped.code);
-    if (mapped.status >= 500) this.log5xx(exception, req, requestIdOf(req, res));
+    const requestId = requestIdOf(req, res);
+    if (mapped.status >= 500) this.log5xx(exception, req, requestId);
     if (res.headersSent) {
       res.destroy();
       return;
@@ -56,7 +57,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       detail: mapped.detail,
       instance: instanceOf(req.originalUrl ?? req.url),
       code: mapped.code,
-      requestId: requestIdOf(req, res),
+      requestId,
       ...(mapped.errors?.length ? { errors: mapped.errors } : {}),
     };
     for (const [name, value] of Object.entries(mapped.headers ?? {})) res.setHeader(name, value);

@@ -58,11 +58,13 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
    * walk over the stored bytes is skipped when the receiver already made it as they streamed in.
    */
   private async checkEnd(upload: ReceivedUpload, format: ImageFormat): Promise<string> {
-    if (upload.sha256 !== undefined && !format.endOfImage) return upload.sha256;
-    const seen = upload.inspected?.end;
-    if (upload.sha256 !== undefined && seen?.format === format.name) {
-      refuseUnlessEnded(seen.scan);
-      return upload.sha256;
+    if (upload.sha256 !== undefined) {
+      if (!format.endOfImage) return upload.sha256;
+      const seen = upload.inspected?.end;
+      if (seen?.format === format.name) {
+        refuseUnlessEnded(seen.scan);
+        return upload.sha256;
+      }
     }
     const hashing = upload.sha256 === undefined ? new HashingStream() : undefined;
     const bytes = await this.storage.open(upload.tempKey);
