@@ -1,6 +1,6 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
@@ -10,13 +10,8 @@ import { CommonModule } from './common/common.module';
 import { isRateLimited } from './common/decorators/rate-limited.decorator';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { JsonBodyGuard } from './common/guards/json-body.guard';
-import { EnvelopeInterceptor } from './common/interceptors/envelope.interceptor';
-import { CorsMiddleware } from './common/middleware/cors.middleware';
-import { JsonBodyMiddleware } from './common/middleware/json-body.middleware';
+import { AppMiddleware } from './common/middleware/app.middleware';
 import { LOG_DESTINATION, loggerParams } from './common/logging/logger-params';
-import { RequestIdMiddleware } from './common/middleware/request-id.middleware';
-import { RequestLogMiddleware } from './common/logging/request-log.middleware';
-import { SecurityHeadersMiddleware } from './common/middleware/security-headers.middleware';
 import { createValidationPipe } from './common/pipes/validation.pipe';
 import { AppConfigModule, Env, appConfig, throttleConfig } from './config';
 import { databaseConfig } from './database/config/database.config';
@@ -79,7 +74,6 @@ const CONFIG_NAMESPACES = [
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-    { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
     { provide: APP_GUARD, useClass: ThrottlerGuard },
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
     { provide: APP_GUARD, useClass: JsonBodyGuard },
@@ -92,8 +86,6 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(RequestIdMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware, CorsMiddleware, JsonBodyMiddleware)
-      .forRoutes('{*path}');
+    consumer.apply(AppMiddleware).forRoutes('{*path}');
   }
 }

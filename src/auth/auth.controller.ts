@@ -13,6 +13,7 @@ import { MeDto } from './dto/me.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { UserDto } from './dto/user.dto';
+import { Envelope, envelope } from '../common/dto/envelope';
 
 @ApiTags('auth')
 @RateLimited()
@@ -26,8 +27,8 @@ export class AuthController {
   @ApiOperation({ operationId: 'register', summary: 'Create an account' })
   @ApiData(UserDto, { status: 201, description: 'The account was created' })
   @ApiProblems(400, 409, 413, 415)
-  register(@Body() body: CredentialsDto): Promise<UserDto> {
-    return this.auth.register(body);
+  register(@Body() body: CredentialsDto): Promise<Envelope<UserDto>> {
+    return this.auth.register(body).then(envelope);
   }
 
   @Public()
@@ -36,8 +37,8 @@ export class AuthController {
   @ApiOperation({ operationId: 'login', summary: 'Exchange credentials for an access and a refresh token' })
   @ApiData(TokenPairDto, { description: 'Logged in' })
   @ApiProblems(400, 401, 413, 415)
-  login(@Body() body: CredentialsDto, @Ip() ip: string): Promise<TokenPairDto> {
-    return this.auth.login(body, ip);
+  login(@Body() body: CredentialsDto, @Ip() ip: string): Promise<Envelope<TokenPairDto>> {
+    return this.auth.login(body, ip).then(envelope);
   }
 
   @Public()
@@ -46,8 +47,8 @@ export class AuthController {
   @ApiOperation({ operationId: 'refreshTokens', summary: 'Rotate a refresh token into a new token pair' })
   @ApiData(TokenPairDto, { description: 'A new pair; the presented refresh token is retired' })
   @ApiProblems(400, 401, 413, 415)
-  refresh(@Body() body: RefreshTokenDto): Promise<TokenPairDto> {
-    return this.auth.refresh(body.refreshToken);
+  refresh(@Body() body: RefreshTokenDto): Promise<Envelope<TokenPairDto>> {
+    return this.auth.refresh(body.refreshToken).then(envelope);
   }
 
   @Public()
@@ -63,7 +64,7 @@ export class AuthController {
   @Authenticated()
   @ApiOperation({ operationId: 'getCurrentUser', summary: 'The authenticated user, with their usage and quota' })
   @ApiData(MeDto)
-  me(@CurrentUser() user: AuthUser): Promise<MeDto> {
-    return this.auth.me(user);
+  me(@CurrentUser() user: AuthUser): Promise<Envelope<MeDto>> {
+    return this.auth.me(user).then(envelope);
   }
 }

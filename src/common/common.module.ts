@@ -1,6 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { Clock } from './clock';
+import { RequestLogMiddleware } from './logging/request-log.middleware';
+import { CorsMiddleware } from './middleware/cors.middleware';
+import { JsonBodyMiddleware } from './middleware/json-body.middleware';
+import { RequestIdMiddleware } from './middleware/request-id.middleware';
+import { SecurityHeadersMiddleware } from './middleware/security-headers.middleware';
+
+/** The app-wide middleware AppModule runs as one (AppMiddleware), and the clock. */
+const MIDDLEWARE = [RequestIdMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware, CorsMiddleware, JsonBodyMiddleware];
 
 @Global()
-@Module({ providers: [Clock], exports: [Clock] })
+@Module({ providers: [Clock, ...MIDDLEWARE], exports: [Clock, ...MIDDLEWARE] })
 export class CommonModule {}

@@ -3,7 +3,6 @@ import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableRespo
 import type { Response } from 'express';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/decorators/public.decorator';
-import { RawResponse } from '../common/decorators/raw-response.decorator';
 import { HealthCheckDto, HealthIndicatorDto } from './dto/health-check.dto';
 import { StorageHealthIndicator } from './storage.health';
 
@@ -13,7 +12,6 @@ const ALIVE: HealthCheckResult = { status: 'ok', info: {}, error: {}, details: {
 /** Readiness documentation, shared by /health and /health/ready. */
 const ApiReadiness = (operationId: string, summary: string) =>
   applyDecorators(
-    RawResponse(),
     HealthCheck({ swaggerDocumentation: false }),
     ApiOperation({ operationId, summary }),
     ApiExtraModels(HealthIndicatorDto),
@@ -59,7 +57,6 @@ export class HealthController {
 
   /** Liveness: whether to restart this process. Touches no dependency, so an outage never restarts it. */
   @Get('live')
-  @RawResponse()
   @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: 200 while the process serves, whatever its dependencies do' })
   @ApiOkResponse({ type: HealthCheckDto, description: 'The process serves requests' })
   live(): HealthCheckResult {

@@ -13,6 +13,7 @@ import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
 import { ValidatedUpload } from './upload/received-upload';
 import { UploadInterceptor } from './upload/upload.interceptor';
 import { UploadedImage } from './upload/uploaded-image.decorator';
+import { Envelope, envelope } from '../common/dto/envelope';
 
 /** The original Flask service's routes, kept for its clients: same auth, validation and bodies. */
 @ApiTags('compat')
@@ -29,16 +30,16 @@ export class CompatController {
     @CurrentUser() user: AuthUser,
     @UploadedImage(ImageFileValidationPipe) upload: ValidatedUpload,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<ImageDto> {
+  ): Promise<Envelope<ImageDto>> {
     const image = await this.images.create(user, upload);
     res.location(`/images/${image.id}`);
-    return image;
+    return envelope(image);
   }
 
   @Get('image/:id')
   @ApiGetImage("An image's metadata (deprecated alias of GET /images/{id})", true)
-  legacyGetImage(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string): Promise<ImageDto> {
-    return this.images.findOne(user, id);
+  legacyGetImage(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string): Promise<Envelope<ImageDto>> {
+    return this.images.findOne(user, id).then(envelope);
   }
 
   @Delete('image/:id')

@@ -7,7 +7,6 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { OptionalAuth } from '../auth/decorators/public.decorator';
 import { ApiPage } from '../common/decorators/api-envelope.decorator';
 import { ApiProblems } from '../common/decorators/api-problems.decorator';
-import { Page } from '../common/dto/page';
 import { UuidParamPipe } from '../common/pipes/uuid-param.pipe';
 import { ContentSender } from './content/content-sender';
 import { ContentQueryDto } from './dto/content-query.dto';
@@ -20,6 +19,7 @@ import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
 import { ValidatedUpload } from './upload/received-upload';
 import { UploadInterceptor } from './upload/upload.interceptor';
 import { UploadedImage } from './upload/uploaded-image.decorator';
+import { Envelope, PageEnvelope, envelope, pageEnvelope } from '../common/dto/envelope';
 
 @ApiTags('images')
 @Authenticated()
@@ -38,24 +38,24 @@ export class ImagesController {
     @CurrentUser() user: AuthUser,
     @UploadedImage(ImageFileValidationPipe) upload: ValidatedUpload,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<ImageDto> {
+  ): Promise<Envelope<ImageDto>> {
     const image = await this.images.create(user, upload);
     res.location(`/images/${image.id}`);
-    return image;
+    return envelope(image);
   }
 
   @Get()
   @ApiOperation({ summary: "List images (the caller's; an admin's: everyone's, or ?ownerId=)" })
   @ApiPage(ImageDto)
   @ApiProblems(400, 403, 503)
-  listImages(@CurrentUser() user: AuthUser, @Query() query: ListImagesQueryDto): Promise<Page<ImageDto>> {
-    return this.images.list(user, query);
+  listImages(@CurrentUser() user: AuthUser, @Query() query: ListImagesQueryDto): Promise<PageEnvelope<ImageDto>> {
+    return this.images.list(user, query).then(pageEnvelope);
   }
 
   @Get(':id')
   @ApiGetImage("An image's metadata")
-  getImage(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string): Promise<ImageDto> {
-    return this.images.findOne(user, id);
+  getImage(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string): Promise<Envelope<ImageDto>> {
+    return this.images.findOne(user, id).then(envelope);
   }
 
   @Get(':id/content')
@@ -76,8 +76,12 @@ export class ImagesController {
 
   @Patch(':id')
   @ApiUpdateImage()
-  updateImage(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string, @Body() patch: UpdateImageDto): Promise<ImageDto> {
-    return this.images.update(user, id, patch);
+  updateImage(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidParamPipe) id: string,
+    @Body() patch: UpdateImageDto,
+  ): Promise<Envelope<ImageDto>> {
+    return this.images.update(user, id, patch).then(envelope);
   }
 
   @Delete(':id')

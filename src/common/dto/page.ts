@@ -5,7 +5,7 @@ export interface PageMeta {
   totalPages: number;
 }
 
-/** A page of a list; the envelope interceptor turns it into `{ data, meta }`. */
+/** A page of a list; its controller answers it as `{ data, meta }` (`pageEnvelope`). */
 export class Page<T> {
   readonly meta: PageMeta;
 

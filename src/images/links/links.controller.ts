@@ -9,6 +9,7 @@ import { UuidParamPipe } from '../../common/pipes/uuid-param.pipe';
 import { CreateLinkDto } from './create-link.dto';
 import { LinkDto } from './link.dto';
 import { LinksService } from './links.service';
+import { Envelope, envelope } from '../../common/dto/envelope';
 
 @ApiTags('images')
 @Authenticated()
@@ -26,7 +27,11 @@ export class LinksController {
   @ApiBody({ type: CreateLinkDto, required: false })
   @ApiData(LinkDto, { status: 201, description: 'Signed' })
   @ApiProblems(400, 404, 415, 503)
-  createImageLink(@CurrentUser() user: AuthUser, @Param('id', UuidParamPipe) id: string, @Body() body: CreateLinkDto): Promise<LinkDto> {
-    return this.links.create(user, id, body);
+  createImageLink(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidParamPipe) id: string,
+    @Body() body: CreateLinkDto,
+  ): Promise<Envelope<LinkDto>> {
+    return this.links.create(user, id, body).then(envelope);
   }
 }
