@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { buildOpenApiDocument } from '../src/app.setup';
+import { HttpMetrics } from '../src/metrics/http-metrics';
 import { makeImage } from './support/images';
 import { createBreakableApp, BreakableApp, labelValues, sampleValue } from './support/metrics';
 import { expectProblem } from './support/problem-details';
@@ -199,6 +200,20 @@ describe('METRICS_ENABLED=false', () => {
     for (const res of [await t.http.get('/metrics'), await t.http.get('/metrics').set('Authorization', `Bearer ${TOKEN}`)]) {
       expectProblem(res, 404, 'NOT_FOUND');
       expect({ ...res.body, instance: '', requestId: '' }).toEqual({ ...unknown.body, instance: '', requestId: '' });
+    }
+  });
+
+  it('does not time requests at all, while the rest of the app-wide middleware still runs', async () => {
+    const observe = jest.spyOn(t.app.get(HttpMetrics), 'observe');
+    try {
+      const res = await t.http.get('/health/live').set('X-Request-Id', 'untimed-1');
+      expect(res.status).toBe(200);
+      expect(res.headers['x-request-id']).toBe('untimed-1');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(observe).not.toHaveBeenCalled();
+    } finally {
+      observe.mockRestore();
     }
   });
 });

@@ -6,7 +6,7 @@ import { JsonBodyMiddleware } from './middleware/json-body.middleware';
 import { RequestIdMiddleware } from './middleware/request-id.middleware';
 import { SecurityHeadersMiddleware } from './middleware/security-headers.middleware';
 
-/** The app-wide middleware AppModule runs as one (AppMiddleware), and the clock. */
+/** The clock, and the app-wide middleware that AppMiddleware runs as one Express layer. */
 const MIDDLEWARE = [RequestIdMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware, CorsMiddleware, JsonBodyMiddleware];
 
 @Global()

@@ -1,4 +1,4 @@
-import { Global, Inject, MiddlewareConsumer, Module, NestModule, OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { collectDefaultMetrics } from 'prom-client';
 import { metricsConfig } from './config/metrics.config';
@@ -12,14 +12,15 @@ import { MetricsService } from './metrics.service';
 /**
  * One prom-client registry for the app and GET /metrics. Global: any module declares its own
  * metrics through MetricsService (or HttpMetrics for per-route outcomes) in its own folder.
+ * Requests are timed by HttpMetricsMiddleware, which AppMiddleware runs when metrics are enabled.
  */
 @Global()
 @Module({
   controllers: [MetricsController],
   providers: [MetricsService, HttpMetrics, HttpMetricsMiddleware, ImageWorkMetrics, MetricsAccessGuard],
-  exports: [MetricsService, HttpMetrics, ImageWorkMetrics],
+  exports: [MetricsService, HttpMetrics, HttpMetricsMiddleware, ImageWorkMetrics],
 })
-export class MetricsModule implements NestModule, OnModuleInit {
+export class MetricsModule implements OnModuleInit {
   constructor(
     @Inject(metricsConfig.KEY) private readonly cfg: ConfigType<typeof metricsConfig>,
     private readonly metrics: MetricsService,
@@ -27,10 +28,5 @@ export class MetricsModule implements NestModule, OnModuleInit {
 
   onModuleInit(): void {
     if (this.cfg.enabled) collectDefaultMetrics({ register: this.metrics.registry });
-  }
-
-  /** Disabled: requests are not even timed, so turning metrics off costs nothing at all. */
-  configure(consumer: MiddlewareConsumer): void {
-    if (this.cfg.enabled) consumer.apply(HttpMetricsMiddleware).forRoutes('{*path}');
   }
 }

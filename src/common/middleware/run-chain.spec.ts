@@ -1,6 +1,6 @@
 import type { NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { runChain } from './app.middleware';
+import { runChain } from './run-chain';
 
 const req = {} as Request;
 const res = {} as Response;
