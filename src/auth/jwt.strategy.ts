@@ -33,20 +33,9 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   /**
-   * passport-jwt verifies a token the first time it is seen; a token this process verified before
-   * (and that has not expired) skips its HMAC and JSON parsing: only the account is looked up.
+   * Signature, issuer, audience and expiry are already checked; this checks what jsonwebtoken does
+   * not, and remembers the token: JwtAuthGuard answers its next uses from `current` alone.
    */
-  authenticate(req: Request, options?: object): void {
-    const token = bearerTokenOf(req.headers.authorization);
-    const verified = token === undefined ? undefined : this.tokens.recall(token);
-    if (!verified) return super.authenticate(req, options);
-    this.current(verified).then(
-      (user) => this.success(user),
-      (error: unknown) => this.error(error as Error),
-    );
-  }
-
-  /** Signature, issuer, audience and expiry are already checked; this checks what jsonwebtoken does not. */
   async validate(req: Request, decoded: DecodedToken): Promise<AuthUser> {
     const claimed = principalOf(decoded);
     if (!claimed) throw new UnauthorizedError('The bearer token is invalid');
@@ -55,7 +44,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   /** A deleted account's tokens stop, and a changed role applies: at once on this instance, within USER_LOOKUP_TTL_MS on others. */
-  private async current(claimed: AuthUser): Promise<AuthUser> {
+  async current(claimed: AuthUser): Promise<AuthUser> {
     const user = await this.users.findCurrent(claimed.id);
     if (!user) throw new UnauthorizedError('The account no longer exists');
     return { id: user.id, email: user.email, role: user.role };

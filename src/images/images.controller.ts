@@ -8,6 +8,7 @@ import { OptionalAuth } from '../auth/decorators/public.decorator';
 import { ApiPage } from '../common/decorators/api-envelope.decorator';
 import { ApiProblems } from '../common/decorators/api-problems.decorator';
 import { UuidParamPipe } from '../common/pipes/uuid-param.pipe';
+import { clientGone } from './content/client-gone';
 import { ContentSender } from './content/content-sender';
 import { ContentQueryDto } from './dto/content-query.dto';
 import { ImageDto } from './dto/image.dto';
@@ -69,9 +70,7 @@ export class ImagesController {
     @Res() res: Response,
   ): Promise<void> {
     // A client that leaves while its variant waits for a slot takes the waiting job with it.
-    const gone = new AbortController();
-    res.once('close', () => res.writableFinished || gone.abort());
-    await this.sender.send(req, res, await this.images.openContent(user, id, query, req.headers.accept, gone.signal));
+    await this.sender.send(req, res, await this.images.openContent(user, id, query, req.headers.accept, clientGone(res)));
   }
 
   @Patch(':id')

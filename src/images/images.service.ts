@@ -145,7 +145,7 @@ export class ImagesService {
     id: string,
     query: ContentQueryDto,
     accept: string | undefined,
-    signal?: AbortSignal,
+    clientGone?: () => AbortSignal,
   ): Promise<StoredContent> {
     const grant = this.access.grant(user, id, query);
     const image = grant.user ? await this.findOwned(grant.user, id) : await this.findById(id);
@@ -153,7 +153,7 @@ export class ImagesService {
     const requesterId = grant.user?.id ?? image.ownerId;
     const plan = this.planner.plan(query, image.mimeType, accept);
     const transform = await this.variants.normalise(image, plan.params);
-    let variant = transform ? await this.variants.resolve(image, transform, requesterId, signal) : null;
+    let variant = transform ? await this.variants.resolve(image, transform, requesterId, clientGone?.()) : null;
     const content: StoredContent = {
       ...this.describe(image, variant),
       disposition: query.download ? 'attachment' : 'inline',

@@ -3,6 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { ErrorCode, ServiceUnavailableError } from '../../common/errors';
 import { AuthUser } from '../auth-user';
 import { AuthMode } from '../decorators/public.decorator';
+import { AccessTokenVerifier } from '../access-token-verifier';
+import { JwtStrategy } from '../jwt.strategy';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
 const user: AuthUser = { id: 'u1', email: 'ada@example.com', role: 'user' };
@@ -10,16 +12,24 @@ const user: AuthUser = { id: 'u1', email: 'ada@example.com', role: 'user' };
 /** What passport-jwt passes as `info`: jsonwebtoken's errors, told apart by name. */
 const jwtError = (name: string, message: string) => Object.assign(new Error(message), { name });
 
-function guardWith(mode?: AuthMode): JwtAuthGuard {
+/** A guard over a verifier that remembers `remembered` (token → principal) and a strategy whose `current` is `current`. */
+function guardWith(
+  mode?: AuthMode,
+  remembered: Record<string, AuthUser> = {},
+  current: (claimed: AuthUser) => Promise<AuthUser> = async (claimed) => claimed,
+): JwtAuthGuard {
   const reflector = { getAllAndOverride: () => mode } as unknown as Reflector;
-  return new JwtAuthGuard(reflector);
+  const tokens = { recall: (token: string) => remembered[token] } as unknown as AccessTokenVerifier;
+  const strategy = { current } as unknown as JwtStrategy;
+  return new JwtAuthGuard(reflector, tokens, strategy);
 }
 
-function contextWith(headers: Record<string, string>): ExecutionContext {
+function contextWith(headers: Record<string, string>, req: { headers?: Record<string, string>; user?: AuthUser } = {}): ExecutionContext {
+  req.headers = headers;
   return {
     getHandler: () => undefined,
     getClass: () => undefined,
-    switchToHttp: () => ({ getRequest: () => ({ headers }) }),
+    switchToHttp: () => ({ getRequest: () => req }),
   } as unknown as ExecutionContext;
 }
 
@@ -76,5 +86,22 @@ describe('JwtAuthGuard.canActivate: routes that need no token', () => {
 
   it('@OptionalAuth() routes pass without an Authorization header', () => {
     expect(guardWith('optional').canActivate(contextWith({}))).toBe(true);
+  });
+});
+
+describe('JwtAuthGuard.canActivate: a token this process verified before', () => {
+  it("skips passport: the strategy's current account becomes req.user", async () => {
+    const current = jest.fn(async () => ({ ...user, role: 'admin' as const }));
+    const req: { user?: AuthUser } = {};
+    const guard = guardWith(undefined, { 'remembered.token': user }, current);
+    await expect(guard.canActivate(contextWith({ authorization: 'Bearer remembered.token' }, req))).resolves.toBe(true);
+    expect(current).toHaveBeenCalledWith(user);
+    expect(req.user).toEqual({ ...user, role: 'admin' });
+  });
+
+  it("refuses with the strategy's error when the account is gone (or the database is down)", async () => {
+    const gone = new Error('The account no longer exists');
+    const guard = guardWith('optional', { 'remembered.token': user }, () => Promise.reject(gone));
+    await expect(guard.canActivate(contextWith({ authorization: 'bearer remembered.token' }))).rejects.toBe(gone);
   });
 });
