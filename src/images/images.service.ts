@@ -201,9 +201,9 @@ export class ImagesService {
     if (variant) {
       const fresh = this.variants.freshBytes(variant);
       if (fresh) return streamOf(fresh, range);
-      return this.storage.open(variant.storageKey, range);
+      return this.storage.open(variant.storageKey, range, variant.size);
     }
-    return this.storage.open(image.storageKey, range).catch(async (error: unknown) => {
+    return this.storage.open(image.storageKey, range, image.size).catch(async (error: unknown) => {
       if (!(error instanceof ObjectNotFoundError)) throw error;
       // The row may be one another instance deleted within IMAGE_LOOKUP_TTL_MS: only a row still there is a fault.
       this.rows.forget(image.id);

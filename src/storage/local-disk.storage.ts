@@ -41,10 +41,10 @@ export class LocalDiskStorage extends StorageDriver {
     }
   }
 
-  async open(key: string, range?: ByteRange): Promise<Readable> {
+  async open(key: string, range?: ByteRange, size?: number): Promise<Readable> {
     const path = this.pathOf(key);
     // Open first so that a missing file rejects here rather than erroring mid-response.
-    const stream = createReadStream(path, range ? { start: range.start, end: range.end } : {});
+    const stream = createReadStream(path, readOptions(range, size));
     await new Promise<void>((ok, fail) => {
       stream.once('open', () => ok());
       stream.once('error', (error) => fail(isMissing(error) ? new ObjectNotFoundError(key) : translate(error)));
@@ -168,6 +168,19 @@ export class LocalDiskStorage extends StorageDriver {
 const WRITE_BATCH_BYTES = 512 * 1024;
 
 /** Writes `body` to a new file, hashing it (and showing it to `observe`) on the way, and fsyncs the file before closing it. */
+/** Reads of at most this many bytes: a ~110 KB image is one read, not two and a third at end of file. */
+const MAX_READ_CHUNK = 256 * 1024;
+
+/**
+ * A range as asked; a whole object of known size read as the range 0…size−1 (no read at end of file
+ * to learn that it ended) in chunks of up to MAX_READ_CHUNK: each read is a thread-pool call.
+ */
+function readOptions(range: ByteRange | undefined, size: number | undefined): { start?: number; end?: number; highWaterMark?: number } {
+  if (range) return { start: range.start, end: range.end };
+  if (!size || size <= 0) return {};
+  return { start: 0, end: size - 1, highWaterMark: Math.min(size, MAX_READ_CHUNK) };
+}
+
 async function writeDurably(path: string, body: Readable, observe?: (chunk: Buffer) => void): Promise<PutResult> {
   const handle = await open(path, 'wx');
   const hash = createHash('sha256');

@@ -51,8 +51,11 @@ export abstract class StorageDriver {
    */
   abstract put(key: string, body: Readable, options?: PutOptions): Promise<PutResult>;
 
-  /** A read stream of the object or of one byte range of it; rejects with ObjectNotFoundError. */
-  abstract open(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * A read stream of the object or of one byte range of it; rejects with ObjectNotFoundError.
+   * `size`, when the caller knows it (the row's), lets a driver read the whole object in fewer calls.
+   */
+  abstract open(key: string, range?: ByteRange, size?: number): Promise<Readable>;
 
   abstract stat(key: string): Promise<StoredObject | null>;
 
