@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Ip, Post } from '@nestjs/c
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiData } from '../common/decorators/api-envelope.decorator';
 import { ApiProblems } from '../common/decorators/api-problems.decorator';
+import { Envelope, envelope } from '../common/dto/envelope';
 import { RateLimited } from '../common/decorators/rate-limited.decorator';
 import { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
@@ -13,7 +14,6 @@ import { MeDto } from './dto/me.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { TokenPairDto } from './dto/token-pair.dto';
 import { UserDto } from './dto/user.dto';
-import { Envelope, envelope } from '../common/dto/envelope';
 
 @ApiTags('auth')
 @RateLimited()

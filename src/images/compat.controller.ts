@@ -6,6 +6,7 @@ import { AuthUser } from '../auth/auth-user';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { UuidParamPipe } from '../common/pipes/uuid-param.pipe';
+import { Envelope, envelope } from '../common/dto/envelope';
 import { ImageDto } from './dto/image.dto';
 import { ApiDeleteImage, ApiGetImage, ApiUploadImage } from './images.docs';
 import { ImagesService } from './images.service';
@@ -13,7 +14,6 @@ import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
 import { ValidatedUpload } from './upload/received-upload';
 import { UploadInterceptor } from './upload/upload.interceptor';
 import { UploadedImage } from './upload/uploaded-image.decorator';
-import { Envelope, envelope } from '../common/dto/envelope';
 
 /** The original Flask service's routes, kept for its clients: same auth, validation and bodies. */
 @ApiTags('compat')

@@ -7,6 +7,7 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { OptionalAuth } from '../auth/decorators/public.decorator';
 import { ApiPage } from '../common/decorators/api-envelope.decorator';
 import { ApiProblems } from '../common/decorators/api-problems.decorator';
+import { Envelope, PageEnvelope, envelope, pageEnvelope } from '../common/dto/envelope';
 import { UuidParamPipe } from '../common/pipes/uuid-param.pipe';
 import { clientGone } from './content/client-gone';
 import { ContentSender } from './content/content-sender';
@@ -20,7 +21,6 @@ import { ImageFileValidationPipe } from './upload/image-file-validation.pipe';
 import { ValidatedUpload } from './upload/received-upload';
 import { UploadInterceptor } from './upload/upload.interceptor';
 import { UploadedImage } from './upload/uploaded-image.decorator';
-import { Envelope, PageEnvelope, envelope, pageEnvelope } from '../common/dto/envelope';
 
 @ApiTags('images')
 @Authenticated()

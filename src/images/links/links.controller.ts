@@ -6,10 +6,10 @@ import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { ApiData } from '../../common/decorators/api-envelope.decorator';
 import { ApiProblems } from '../../common/decorators/api-problems.decorator';
 import { UuidParamPipe } from '../../common/pipes/uuid-param.pipe';
+import { Envelope, envelope } from '../../common/dto/envelope';
 import { CreateLinkDto } from './create-link.dto';
 import { LinkDto } from './link.dto';
 import { LinksService } from './links.service';
-import { Envelope, envelope } from '../../common/dto/envelope';
 
 @ApiTags('images')
 @Authenticated()
