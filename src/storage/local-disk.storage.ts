@@ -167,20 +167,21 @@ export class LocalDiskStorage extends StorageDriver {
  */
 const WRITE_BATCH_BYTES = 512 * 1024;
 
-/** Writes `body` to a new file, hashing it (and showing it to `observe`) on the way, and fsyncs the file before closing it. */
 /** Reads of at most this many bytes: a ~110 KB image is one read, not two and a third at end of file. */
 const MAX_READ_CHUNK = 256 * 1024;
 
 /**
- * A range as asked; a whole object of known size read as the range 0…size−1 (no read at end of file
- * to learn that it ended) in chunks of up to MAX_READ_CHUNK: each read is a thread-pool call.
+ * Bytes of known extent — a range, or a whole object of known size as the range 0…size−1 (no read
+ * at end of file to learn that it ended) — are read in chunks of up to MAX_READ_CHUNK: each read is
+ * a thread-pool call. An object of unknown size is read to its end in the stream's default chunks.
  */
 function readOptions(range: ByteRange | undefined, size: number | undefined): { start?: number; end?: number; highWaterMark?: number } {
-  if (range) return { start: range.start, end: range.end };
-  if (!size || size <= 0) return {};
-  return { start: 0, end: size - 1, highWaterMark: Math.min(size, MAX_READ_CHUNK) };
+  const span = range ?? (size && size > 0 ? { start: 0, end: size - 1 } : undefined);
+  if (!span) return {};
+  return { start: span.start, end: span.end, highWaterMark: Math.min(span.end - span.start + 1, MAX_READ_CHUNK) };
 }
 
+/** Writes `body` to a new file, hashing it (and showing it to `observe`) on the way, and fsyncs the file before closing it. */
 async function writeDurably(path: string, body: Readable, observe?: (chunk: Buffer) => void): Promise<PutResult> {
   const handle = await open(path, 'wx');
   const hash = createHash('sha256');
