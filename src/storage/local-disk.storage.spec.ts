@@ -119,9 +119,10 @@ describe('LocalDiskStorage durability', () => {
     ]);
   });
 
-  it('a staged put fsyncs its bytes but not its folder: the move that publishes it syncs where it lands', async () => {
+  it('a staged put writes in place and fsyncs its bytes, not its folder: the move that publishes it syncs where it lands', async () => {
     await storage.put('tmp/abc', Readable.from([Buffer.from('bytes')]), { staged: true });
-    expect(calls).toEqual([expect.stringMatching(/^sync \/uploads\/tmp\/abc\.[0-9a-f]+\.part$/), 'rename /uploads/tmp/abc']);
+    expect(calls).toEqual(['sync /uploads/tmp/abc']);
+    expect(readdirSync(join(root, 'uploads', 'tmp'))).toEqual(['abc']);
     calls.length = 0;
     await storage.move('tmp/abc', 'images/abc');
     expect(calls).toEqual(['rename /uploads/images/abc', 'sync /uploads/images']);

@@ -15,7 +15,8 @@ const UNAVAILABLE = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EIO', 'EDQUO
 /**
  * Objects as files under UPLOAD_DIR; writes go to a `.part` file that is renamed when complete.
  * Durable: a 201 means the bytes survive a power cut, so the file is fsynced before its rename and
- * the folder after it (a rename lives in the folder's own blocks).
+ * the folder after it (a rename lives in the folder's own blocks). A staged object (a temporary
+ * upload, read by no one but its writer until it is moved) is written in place under its key.
  */
 export class LocalDiskStorage extends StorageDriver {
   private readonly root: string;
@@ -27,16 +28,17 @@ export class LocalDiskStorage extends StorageDriver {
 
   async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
     const path = this.pathOf(key);
-    const partial = `${path}.${randomBytes(6).toString('hex')}.part`;
+    // Staged: no `.part` and no rename (a thread-pool call fewer per upload); move() publishes it.
+    const written = options.staged ? path : `${path}.${randomBytes(6).toString('hex')}.part`;
     try {
-      const written = await withFolder(partial, () => writeDurably(partial, body, options.observe));
-      await rename(partial, path);
-      // A staged object's name matters only until it is moved, and move() syncs where it lands.
-      if (!options.staged) await syncFolder(dirname(path));
-      return written;
+      const result = await withFolder(written, () => writeDurably(written, body, options.observe, options.staged ? 'w' : 'wx'));
+      if (options.staged) return result;
+      await rename(written, path);
+      await syncFolder(dirname(path));
+      return result;
     } catch (error) {
       // The cleanup fails too when the folder itself is the fault (ENOTDIR); report the first error.
-      await rm(partial, { force: true }).catch(() => undefined);
+      await rm(written, { force: true }).catch(() => undefined);
       throw translate(error);
     }
   }
@@ -181,9 +183,17 @@ function readOptions(range: ByteRange | undefined, size: number | undefined): { 
   return { start: span.start, end: span.end, highWaterMark: Math.min(span.end - span.start + 1, MAX_READ_CHUNK) };
 }
 
-/** Writes `body` to a new file, hashing it (and showing it to `observe`) on the way, and fsyncs the file before closing it. */
-async function writeDurably(path: string, body: Readable, observe?: (chunk: Buffer) => void): Promise<PutResult> {
-  const handle = await open(path, 'wx');
+/**
+ * Writes `body` to a file (`wx`: a new one; `w`: replacing what is there), hashing it (and showing it
+ * to `observe`) on the way, and fsyncs the file before closing it.
+ */
+async function writeDurably(
+  path: string,
+  body: Readable,
+  observe: ((chunk: Buffer) => void) | undefined,
+  flags: 'w' | 'wx',
+): Promise<PutResult> {
+  const handle = await open(path, flags);
   const hash = createHash('sha256');
   let size = 0;
   let batch: Buffer[] = [];

@@ -33,7 +33,10 @@ export interface StoredObject {
 export type ObjectInput = { stream: Readable } | { location: string };
 
 export interface PutOptions {
-  /** A temporary object (an upload until it is validated): its bytes are synced, its name need not be. */
+  /**
+   * A temporary object (an upload until it is validated), read by no one but its writer until put()
+   * resolves: its bytes are synced, its name need not be, and a driver may write it in place.
+   */
   staged?: boolean;
   /** Sees every chunk, in order, as it is stored (a caller that inspects the bytes without reading them again). */
   observe?: (chunk: Buffer) => void;
@@ -45,9 +48,9 @@ export interface PutOptions {
  */
 export abstract class StorageDriver {
   /**
-   * Streams `body` to `key` atomically (readers never see a partial object); hashes as it goes.
-   * Durable once it resolves, except the name of a `staged` object: that one is only ever moved,
-   * and move() makes it durable where it lands.
+   * Streams `body` to `key` atomically (readers never see a partial object; a `staged` object has
+   * no other reader until this resolves); hashes as it goes. Durable once it resolves, except the
+   * name of a `staged` object: that one is only ever moved, and move() makes it durable where it lands.
    */
   abstract put(key: string, body: Readable, options?: PutOptions): Promise<PutResult>;
 

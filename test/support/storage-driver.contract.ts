@@ -77,6 +77,19 @@ export function describeStorageDriverContract(name: string, factory: () => Promi
       await expect(keys()).resolves.toEqual([]);
     });
 
+    it('a staged put stores its bytes under the key, and a failing one leaves nothing behind', async () => {
+      const bytes = randomBytes(1000);
+      await expect(storage.put('tmp/staged', Readable.from([bytes]), { staged: true })).resolves.toMatchObject({ size: 1000 });
+      await expect(storage.stat('tmp/staged')).resolves.toMatchObject({ size: 1000 });
+      const body = new PassThrough();
+      const written = storage.put('tmp/broken', body, { staged: true });
+      body.write(randomBytes(64 * 1024));
+      await pause();
+      body.destroy(new Error('client went away'));
+      await expect(written).rejects.toThrow();
+      await expect(keys()).resolves.toEqual(['tmp/staged']);
+    });
+
     it('open reads a byte range, both ends inclusive', async () => {
       const body = randomBytes(1000);
       await storage.put('images/ranged', Readable.from([body]));
