@@ -64,35 +64,48 @@ export class QuotaService {
    */
   async insertWithinQuota(image: Image): Promise<void> {
     if (this.quotaBytes === null) {
-      await this.images.insert(image);
+      await this.insert(this.images.manager, image);
       return;
     }
+    const quota = this.quotaBytes;
     const inserted =
       this.images.manager.connection.options.type === 'mysql'
         ? await this.images.manager.transaction(async (manager) => {
             await this.users.lockForUpdate(manager, image.ownerId);
-            return this.insertIfFits(manager, image, this.quotaBytes!);
+            return this.insert(manager, image, quota);
           })
-        : await this.insertIfFits(this.images.manager, image, this.quotaBytes);
-    if (!inserted) throw new QuotaExceededError(this.quotaBytes);
+        : await this.insert(this.images.manager, image, quota);
+    if (!inserted) throw new QuotaExceededError(quota);
   }
 
-  private async insertIfFits(manager: EntityManager, image: Image, quota: number): Promise<boolean> {
+  /**
+   * The row's one INSERT, written from the entity's columns as the repository's insert() would write
+   * it (the same column order and value conversions), without a query builder per upload (~0.3 ms of
+   * its main thread). With a quota, `INSERT … SELECT … WHERE sum + size <= quota`; true if a row went in.
+   */
+  private async insert(manager: EntityManager, image: Image, quota?: number): Promise<boolean> {
     const { columns, tableName } = this.images.metadata;
     const driver = manager.connection.driver;
-    const table = driver.escape(tableName);
     const values = columns.map((c) => {
       const value: unknown = c.getEntityValue(image);
-      return driver.preparePersistentValue(c.transformer ? ApplyValueTransformers.transformTo(c.transformer, value) : value, c);
+      // A field left unset is NULL (the builder's DEFAULT: no column here has another default).
+      return driver.preparePersistentValue(c.transformer ? ApplyValueTransformers.transformTo(c.transformer, value) : value, c) ?? null;
     });
-    const sql =
-      `INSERT INTO ${table} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) ` +
-      `SELECT ${columns.map(() => '?').join(', ')} FROM (SELECT 1 AS one) AS single_row ` +
-      `WHERE (SELECT COALESCE(SUM(size), 0) FROM ${table} WHERE owner_id = ?) + ? <= ?`;
+    const table = driver.escape(tableName);
+    const into = `INSERT INTO ${table} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) `;
+    const placeholders = columns.map(() => '?').join(', ');
+    const [sql, parameters] =
+      quota === undefined
+        ? [`${into}VALUES (${placeholders})`, values]
+        : [
+            `${into}SELECT ${placeholders} FROM (SELECT 1 AS one) AS single_row ` +
+              `WHERE (SELECT COALESCE(SUM(size), 0) FROM ${table} WHERE owner_id = ?) + ? <= ?`,
+            [...values, image.ownerId, image.size, quota],
+          ];
     const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
     try {
-      const result = await runner.query(sql, [...values, image.ownerId, image.size, quota], true);
-      return (result as { affected?: number }).affected === 1;
+      const result = await runner.query(sql, parameters, true);
+      return quota === undefined || (result as { affected?: number }).affected === 1;
     } finally {
       if (!manager.queryRunner) await runner.release();
     }
