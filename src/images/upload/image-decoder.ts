@@ -34,8 +34,9 @@ export class ImageDecoder {
     @Inject(imageWorkConfig.KEY) private readonly work: ConfigType<typeof imageWorkConfig>,
   ) {}
 
-  async verify(key: string, type: ImageFormat): Promise<VerifiedImage> {
-    const image = await this.load(key);
+  /** `bytes`: the object's bytes when the caller holds them (a small upload), read instead of storage. */
+  async verify(key: string, type: ImageFormat, bytes?: Buffer): Promise<VerifiedImage> {
+    const image = await this.load(key, bytes);
     // The header alone first: a 30000×30000 claim is refused before any pixel is decoded.
     const meta = await image.metadata().catch(() => {
       throw new ImageCorruptError();
@@ -79,11 +80,12 @@ export class ImageDecoder {
     if (cost > this.cfg.maxDecodeMemory) throw new DecodeMemoryExceededError(cost, this.cfg.maxDecodeMemory);
   }
 
-  private async load(key: string): Promise<sharp.Sharp> {
+  private async load(key: string, bytes?: Buffer): Promise<sharp.Sharp> {
     // sharp's own limit would fail metadata() too, and report a huge image as corrupt; verify()
     // checks the pixel count from the header before decoding anything, with its own error.
     // 'error', not 'truncated': a PNG whose chunk checksum fails is corrupt, not merely damaged at its end.
-    return loadStoredImage(this.storage, key, { failOn: 'error', limitInputPixels: false, animated: false });
+    const options: sharp.SharpOptions = { failOn: 'error', limitInputPixels: false, animated: false };
+    return bytes ? sharp(bytes, options) : loadStoredImage(this.storage, key, options);
   }
 }
 

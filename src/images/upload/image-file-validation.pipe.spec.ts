@@ -14,6 +14,8 @@ import { ImageWorkScheduler } from '../work/image-work-scheduler';
 import { ImageDecoder } from './image-decoder';
 import { ImageFileValidationPipe } from './image-file-validation.pipe';
 import { ReceivedUpload } from './received-upload';
+import { InlineBudget, InlineBytes } from './inline-bytes';
+import { UploadInspection } from './upload-inspection';
 
 describe('ImageFileValidationPipe (plain classes over a real LocalDiskStorage)', () => {
   let root: string;
@@ -105,6 +107,48 @@ describe('ImageFileValidationPipe (plain classes over a real LocalDiskStorage)',
     await expect(refusal(await received(truncated(png, 0.5), 'cut.png'))).resolves.toMatchObject({ code: ErrorCode.IMAGE_CORRUPT });
     await expect(refusal(await received(pngWithClaimedSize(2000, 1000), 'huge.png'))).resolves.toMatchObject({
       code: ErrorCode.IMAGE_DIMENSIONS_TOO_LARGE,
+    });
+  });
+
+  describe('bytes the receiver kept in memory (a small multipart upload)', () => {
+    /** As the receiver describes it: inspected while streaming, kept in `budget`; nothing in storage. */
+    function kept(bytes: Buffer, filename: string, budget: InlineBudget): ReceivedUpload {
+      const inspection = new UploadInspection(new InlineBytes(budget));
+      for (let at = 0; at < bytes.length; at += 16_384) inspection.observe(bytes.subarray(at, at + 16_384));
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      return { tempKey: 'tmp/not-in-storage', filename, size: bytes.length, sha256, ownerId: 'u1', inspected: inspection.result() };
+    }
+
+    it('decodes them without reading storage, answers as from storage, and lets go of them', async () => {
+      const budget = new InlineBudget();
+      const bytes = await makeImage('jpeg', 300, 200);
+      const upload = kept(bytes, 'photo.jpg', budget);
+      expect(budget.bytesInUse).toBe(bytes.length);
+      const validated = await pipe.transform(upload);
+      expect(budget.bytesInUse).toBe(0);
+      expect(validated).not.toHaveProperty('inspected');
+      const fromStorage = await pipe.transform(await received(bytes, 'photo.jpg'));
+      expect(validated).toEqual({ ...fromStorage, tempKey: 'tmp/not-in-storage' });
+    });
+
+    it('refuses what storage would refuse, with the same codes, and lets go of them either way', async () => {
+      const budget = new InlineBudget();
+      const png = await makeImage('png');
+      const jpeg = await makeImage('jpeg', 300, 200);
+      const bad: Array<[Buffer, string]> = [
+        [truncated(png, 0.5), 'cut.png'],
+        [truncated(jpeg, 0.6), 'cut.jpg'],
+        [pngWithClaimedSize(2000, 1000), 'huge.png'],
+        [PLAIN_TEXT, 'notes.png'],
+        [Buffer.concat([png, Buffer.from('PK\x03\x04 zip')]), 'trailing.png'],
+      ];
+      for (const [bytes, name] of bad) {
+        const inMemory = await refusal(kept(bytes, name, budget));
+        const stored = await refusal(await received(bytes, name));
+        expect({ name, code: inMemory?.code }).toEqual({ name, code: stored?.code });
+        expect(inMemory?.code).toBeDefined();
+        expect(budget.bytesInUse).toBe(0);
+      }
     });
   });
 

@@ -27,6 +27,14 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
   ) {}
 
   async transform(upload: ReceivedUpload | undefined): Promise<ValidatedUpload> {
+    try {
+      return await this.validate(upload);
+    } finally {
+      upload?.inspected?.inline?.release();
+    }
+  }
+
+  private async validate(upload: ReceivedUpload | undefined): Promise<ValidatedUpload> {
     if (!upload) throw new FileRequiredError();
     if (upload.size === 0) throw new EmptyFileError();
     const claimed = this.checkExtension(upload.filename);
@@ -39,8 +47,12 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     }
     const sha256 = await this.checkEnd(upload, detected);
     const owner = upload.ownerId ?? 'anonymous';
-    const verified = await this.work.run(owner, 'verify', () => this.decoder.verify(upload.tempKey, detected));
-    return { ...upload, sha256, mimeType: detected.mimeType, extension: detected.extension, ...verified };
+    // Read when the job starts: bytes kept in memory are decoded from there, others from storage.
+    const verified = await this.work.run(owner, 'verify', () =>
+      this.decoder.verify(upload.tempKey, detected, upload.inspected?.inline?.bytes()),
+    );
+    const { inspected: _inspected, ...received } = upload;
+    return { ...received, sha256, mimeType: detected.mimeType, extension: detected.extension, ...verified };
   }
 
   /** Step 3 alone: what a resumable upload checks from its announced name before any byte arrives. */

@@ -7,6 +7,7 @@ import { ErrorCode } from '../../common/errors';
 import { LocalDiskStorage } from '../../storage/local-disk.storage';
 import { FileTooLargeError } from '../images.errors';
 import { MultipartReceiver } from './multipart-receiver';
+import { inlineBudget } from './inline-bytes';
 
 const BOUNDARY = 'unitboundary';
 
@@ -50,6 +51,20 @@ describe('MultipartReceiver (a fake request, a real LocalDiskStorage)', () => {
     storage = new LocalDiskStorage(root);
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('keeps a small file in memory as well, for its decode; a refused or discarded one keeps nothing', async () => {
+    const before = inlineBudget.bytesInUse;
+    const content = Buffer.alloc(5000, 9);
+    const receiver = new MultipartReceiver(storage, limit(10_000));
+    const received = await receiver.receive(fakeRequest(multipartBody([['file', 'photo.png', content]])));
+    expect(received!.inspected!.inline!.bytes()!.equals(content)).toBe(true);
+    expect(inlineBudget.bytesInUse - before).toBe(5000);
+    await receiver.discard();
+    expect(inlineBudget.bytesInUse).toBe(before);
+    const tooLarge = new MultipartReceiver(storage, limit(3000)).receive(fakeRequest(multipartBody([['file', 'photo.png', content]])));
+    await expect(tooLarge).rejects.toMatchObject({ code: ErrorCode.FILE_TOO_LARGE });
+    expect(inlineBudget.bytesInUse).toBe(before);
+  });
 
   it('streams the file part to a temporary key, with its size, SHA-256 and sanitised name', async () => {
     const content = Buffer.alloc(5000, 7);

@@ -7,6 +7,7 @@ import { storageKeys } from '../storage-keys';
 import { sanitiseFilename } from './filename';
 import { ReceivedUpload } from './received-upload';
 import { UploadInspection } from './upload-inspection';
+import { InlineBytes } from './inline-bytes';
 import { FieldTooLargeError, FileRequiredError, MalformedMultipartError, TooManyFilesError } from '../images.errors';
 import type { ByteLimit } from './upload-admission';
 
@@ -21,13 +22,15 @@ export const MULTIPART_OVERHEAD = 16 * 1024 + MAX_FIELDS * MAX_FIELD_BYTES;
 
 /**
  * Streams the single `file` part of a multipart request into storage under a temporary key,
- * hashing, counting and inspecting (UploadInspection) on the way; never holds the file in memory. Hand-written over busboy
+ * hashing, counting and inspecting (UploadInspection) on the way; holds the file in memory only
+ * within InlineBytes' bounds, for its decode. Hand-written over busboy
  * (rather than multer) to stream into any StorageDriver and to clean up on every failure path.
  */
 export class MultipartReceiver {
   private tempKey?: string;
   private put?: Promise<ReceivedUpload>;
   private file?: Readable;
+  private inline?: InlineBytes;
   private failure?: Error;
   private otherField?: string;
 
@@ -53,8 +56,9 @@ export class MultipartReceiver {
     return received;
   }
 
-  /** Removes what was written; also called by the interceptor when a later step rejects the upload. */
+  /** Removes what was written (and lets go of what was kept); also called by the interceptor when a later step rejects the upload. */
   async discard(): Promise<void> {
+    this.inline?.release();
     if (this.tempKey) await this.storage.delete(this.tempKey).catch(() => undefined);
   }
 
@@ -113,7 +117,8 @@ export class MultipartReceiver {
     const tempKey = storageKeys.temporary();
     this.tempKey = tempKey;
     const name = sanitiseFilename(filename);
-    const inspection = new UploadInspection();
+    this.inline = new InlineBytes();
+    const inspection = new UploadInspection(this.inline);
     this.put = this.storage
       .put(tempKey, stream, { staged: true, observe: inspection.observe })
       .then((result) => ({ tempKey, filename: name, ...result, inspected: inspection.result() }));

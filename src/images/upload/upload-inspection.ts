@@ -1,5 +1,6 @@
 import { EndScan, EndScanner } from '../image-end/scan-image-end';
 import { FormatName, MAGIC_BYTES_LENGTH, detectImageFormat } from '../formats';
+import { InlineBytes } from './inline-bytes';
 
 /** What validation reads of an upload's bytes, gathered while they were stored. */
 export interface Inspected {
@@ -7,6 +8,8 @@ export interface Inspected {
   head: Buffer;
   /** The end-of-image walk for the format the head shows, when that format has one. */
   end?: { format: FormatName; scan: EndScan };
+  /** The bytes themselves, when the upload was small enough to keep (see inline-bytes.ts); whoever validates releases them. */
+  inline?: InlineBytes;
 }
 
 /**
@@ -21,8 +24,12 @@ export class UploadInspection {
   private head?: Buffer;
   private end?: { format: FormatName; scanner: EndScanner; decided: boolean };
 
+  /** `inline`: where to keep the bytes as well, as far as its bounds allow. */
+  constructor(private readonly inline?: InlineBytes) {}
+
   /** Every chunk, in order (PutOptions.observe). */
   readonly observe = (chunk: Buffer): void => {
+    this.inline?.add(chunk);
     if (this.head) return this.scan(chunk);
     this.pending.push(chunk);
     this.pendingLength += chunk.length;
@@ -31,7 +38,11 @@ export class UploadInspection {
 
   result(): Inspected {
     if (!this.head) this.start();
-    return { head: this.head!, ...(this.end ? { end: { format: this.end.format, scan: this.end.scanner.result() } } : {}) };
+    return {
+      head: this.head!,
+      ...(this.end ? { end: { format: this.end.format, scan: this.end.scanner.result() } } : {}),
+      ...(this.inline ? { inline: this.inline } : {}),
+    };
   }
 
   private start(): void {
