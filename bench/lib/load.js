@@ -1,7 +1,7 @@
 'use strict';
 // Load generation (autocannon, keep-alive connections) and the few plain HTTP calls the set-up needs.
 const autocannon = require('autocannon');
-const { cpuMsOf } = require('./processes');
+const { cpuMsOf, mainThreadCpuMsOf } = require('./processes');
 const PipelinedRequestsQueue = require('autocannon/lib/pipelinedRequestsQueue');
 
 // autocannon appends every response chunk to a string (`body += chunk`, a UTF-8 decode) in case
@@ -38,6 +38,7 @@ async function runLoad({ url, path = '/images', token, connections, duration, up
       }
     : { method: 'GET', path, headers };
   const cpuBefore = pid ? cpuMsOf(pid) : NaN;
+  const mainBefore = pid ? mainThreadCpuMsOf(pid) : NaN;
   const result = await autocannon({
     url,
     connections,
@@ -51,6 +52,7 @@ async function runLoad({ url, path = '/images', token, connections, duration, up
   const ok = expectStatus === 304 ? result['3xx'] : result['2xx'];
   // The server's CPU (all threads) per request: steadier than req/s on a shared machine.
   const cpuMs = pid ? cpuMsOf(pid) - cpuBefore : NaN;
+  const mainMs = pid ? mainThreadCpuMsOf(pid) - mainBefore : NaN;
   return {
     rps: result.requests.total / seconds,
     // Uploads: payload bytes accepted per second; downloads: bytes read per second (headers included).
@@ -61,6 +63,8 @@ async function runLoad({ url, path = '/images', token, connections, duration, up
     errors: result.errors + result.timeouts,
     non2xx: result.requests.total - ok,
     cpuMsPerRequest: cpuMs / result.requests.total,
+    // The main thread's share: the part of it that one core bounds (libvips, the thread pool and V8's helpers take the rest).
+    mainCpuMsPerRequest: mainMs / result.requests.total,
     total: result.requests.total,
     seconds,
   };

@@ -200,14 +200,19 @@ function sampleRss(pid, everyMs = 50) {
 }
 
 /** User + system CPU of a process (all its threads), in ms, from /proc (Linux only; NaN elsewhere). */
-function cpuMsOf(pid) {
+function cpuMsOf(pid, file = `/proc/${pid}/stat`) {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const fields = fs.readFileSync(file, 'utf8').split(') ')[1].split(' ');
     // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
   } catch {
     return NaN;
   }
+}
+
+/** The CPU of the process's main thread alone (JavaScript, the event loop, what runs on it natively). */
+function mainThreadCpuMsOf(pid) {
+  return cpuMsOf(pid, `/proc/${pid}/task/${pid}/stat`);
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -218,4 +223,4 @@ function profileArgs() {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
 }
 
-module.exports = { profileArgs, startApp, startBaseline, memoryOf, sampleRss, cpuMsOf, sleep, ROOT };
+module.exports = { profileArgs, startApp, startBaseline, memoryOf, sampleRss, cpuMsOf, mainThreadCpuMsOf, sleep, ROOT };
