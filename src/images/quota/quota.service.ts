@@ -26,6 +26,7 @@ export interface QuotaSummary {
 @Injectable()
 export class QuotaService {
   readonly quotaBytes: number | null;
+  private sql?: { plain: string; withinQuota: string };
 
   constructor(
     @InjectRepository(Image) private readonly images: Repository<Image>,
@@ -84,24 +85,16 @@ export class QuotaService {
    * its main thread). With a quota, `INSERT … SELECT … WHERE sum + size <= quota`; true if a row went in.
    */
   private async insert(manager: EntityManager, image: Image, quota?: number): Promise<boolean> {
-    const { columns, tableName } = this.images.metadata;
+    const { columns } = this.images.metadata;
     const driver = manager.connection.driver;
     const values = columns.map((c) => {
       const value: unknown = c.getEntityValue(image);
       // A field left unset is NULL (the builder's DEFAULT: no column here has another default).
       return driver.preparePersistentValue(c.transformer ? ApplyValueTransformers.transformTo(c.transformer, value) : value, c) ?? null;
     });
-    const table = driver.escape(tableName);
-    const into = `INSERT INTO ${table} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) `;
-    const placeholders = columns.map(() => '?').join(', ');
+    const statements = this.statements();
     const [sql, parameters] =
-      quota === undefined
-        ? [`${into}VALUES (${placeholders})`, values]
-        : [
-            `${into}SELECT ${placeholders} FROM (SELECT 1 AS one) AS single_row ` +
-              `WHERE (SELECT COALESCE(SUM(size), 0) FROM ${table} WHERE owner_id = ?) + ? <= ?`,
-            [...values, image.ownerId, image.size, quota],
-          ];
+      quota === undefined ? [statements.plain, values] : [statements.withinQuota, [...values, image.ownerId, image.size, quota]];
     const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
     try {
       const result = await runner.query(sql, parameters, true);
@@ -109,5 +102,22 @@ export class QuotaService {
     } finally {
       if (!manager.queryRunner) await runner.release();
     }
+  }
+
+  /** The two INSERTs' text: the same for every row, written on first use (the schema is loaded by then). */
+  private statements(): { plain: string; withinQuota: string } {
+    if (this.sql) return this.sql;
+    const { columns, tableName } = this.images.metadata;
+    const driver = this.images.manager.connection.driver;
+    const table = driver.escape(tableName);
+    const into = `INSERT INTO ${table} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) `;
+    const placeholders = columns.map(() => '?').join(', ');
+    this.sql = {
+      plain: `${into}VALUES (${placeholders})`,
+      withinQuota:
+        `${into}SELECT ${placeholders} FROM (SELECT 1 AS one) AS single_row ` +
+        `WHERE (SELECT COALESCE(SUM(size), 0) FROM ${table} WHERE owner_id = ?) + ? <= ?`,
+    };
+    return this.sql;
   }
 }

@@ -38,9 +38,9 @@ const forgotten = new FinalizationRegistry<{ budget: InlineBudget; bytes: number
 /** One upload's kept bytes: chunks while they arrive, then one buffer; release() ends it for good. */
 export class InlineBytes {
   private chunks: Buffer[] = [];
-  private held = 0;
   private whole?: Buffer;
   private open = true;
+  /** What this lease holds of the budget: also the registry's held value, so it cannot refer to `this`. */
   private readonly account: { budget: InlineBudget; bytes: number };
 
   constructor(
@@ -54,17 +54,16 @@ export class InlineBytes {
   /** Keeps `chunk` if both bounds allow; otherwise lets go of everything and keeps nothing more. */
   add(chunk: Buffer): void {
     if (!this.open) return;
-    if (this.held + chunk.length > this.perUpload || !this.budget.reserve(chunk.length)) return this.release();
+    if (this.account.bytes + chunk.length > this.perUpload || !this.budget.reserve(chunk.length)) return this.release();
     this.chunks.push(chunk);
-    this.held += chunk.length;
-    this.account.bytes = this.held;
+    this.account.bytes += chunk.length;
   }
 
   /** All the bytes, if every one was kept (undefined once released or past a bound). */
   bytes(): Buffer | undefined {
     if (!this.open) return undefined;
     if (!this.whole) {
-      this.whole = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.held);
+      this.whole = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.account.bytes);
       this.chunks = [];
     }
     return this.whole;
@@ -75,8 +74,7 @@ export class InlineBytes {
     this.open = false;
     this.chunks = [];
     this.whole = undefined;
-    this.budget.release(this.held);
-    this.held = 0;
+    this.budget.release(this.account.bytes);
     this.account.bytes = 0;
     forgotten.unregister(this);
   }
