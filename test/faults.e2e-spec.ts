@@ -62,6 +62,16 @@ async function expectServing(t: TestApp, user: TestUser, existing: ImageBody, by
   await expectConsistent(t);
 }
 
+/**
+ * During a storage outage: an image downloaded before (its bytes kept in memory, CONTENT_CACHE) is
+ * still served byte for byte, as it needs no storage; one never downloaded (`cold`) is a 503.
+ */
+async function expectDownloadsDuringOutage(t: TestApp, user: TestUser, kept: ImageBody, cold: ImageBody): Promise<void> {
+  const served = await download(t, user, kept.id).expect(200);
+  expect(sha256(served.body)).toBe(kept.checksum);
+  expectUnavailable(await t.http.get(`/images/${cold.id}/content`).set(user.auth));
+}
+
 describe('fault injection: storage outages', () => {
   if (testStorage() === 'local') {
     describe('local disk', () => {
@@ -95,8 +105,10 @@ describe('fault injection: storage outages', () => {
         await expectServing(t, user, existing, existingBytes);
       });
 
-      it('images/ replaced by a regular file: /health, uploads and downloads are 503 (not 500, not 404), metadata still answers; recovery after', async () => {
+      it('images/ replaced by a regular file: /health, uploads and downloads of what is not in memory are 503 (not 500, not 404), metadata still answers; recovery after', async () => {
         const images = join(t.uploadDir, 'images');
+        const cold = await uploadImage(t, user, await bigPng(), 'cold.png');
+        await download(t, user, existing.id).expect(200);
         const aside = join(t.uploadDir, '..', `aside-${randomBytes(4).toString('hex')}`);
         renameSync(images, aside);
         writeFileSync(images, 'not a folder');
@@ -104,7 +116,7 @@ describe('fault injection: storage outages', () => {
         try {
           await expectHealth(t, 503, 'storage');
           expectUnavailable(await upload(t, user, await bigPng(), 'during-outage.png'));
-          expectUnavailable(await t.http.get(`/images/${existing.id}/content`).set(user.auth));
+          await expectDownloadsDuringOutage(t, user, existing, cold);
           await t.http.get(`/images/${existing.id}`).set(user.auth).expect(200);
           expect(await imageRowCount(t)).toBe(rows);
           // The temporary object of the refused upload is gone; only the blocking file is there.
@@ -116,7 +128,9 @@ describe('fault injection: storage outages', () => {
         await expectServing(t, user, existing, existingBytes);
       });
 
-      it('the whole UPLOAD_DIR replaced by a file: /health, uploads and downloads are 503; all 200 again after', async () => {
+      it('the whole UPLOAD_DIR replaced by a file: /health, uploads and downloads of what is not in memory are 503; all 200 again after', async () => {
+        const cold = await uploadImage(t, user, await bigPng(), 'cold.png');
+        await download(t, user, existing.id).expect(200);
         const aside = `${t.uploadDir}-aside`;
         renameSync(t.uploadDir, aside);
         writeFileSync(t.uploadDir, 'not a folder');
@@ -124,7 +138,7 @@ describe('fault injection: storage outages', () => {
         try {
           await expectHealth(t, 503, 'storage');
           expectUnavailable(await upload(t, user, await bigPng(), 'during-outage.png'));
-          expectUnavailable(await t.http.get(`/images/${existing.id}/content`).set(user.auth));
+          await expectDownloadsDuringOutage(t, user, existing, cold);
           expectUnavailable(await t.http.delete(`/images/${existing.id}`).set(user.auth));
           expect(await imageRowCount(t)).toBe(rows);
         } finally {
@@ -155,13 +169,15 @@ describe('fault injection: storage outages', () => {
         await s3?.stop();
       });
 
-      it('while S3 is down: /health, uploads, downloads and deletes are 503, metadata answers; all work again once it is back', async () => {
+      it('while S3 is down: /health, uploads, downloads of what is not in memory and deletes are 503, metadata answers; all work again once it is back', async () => {
+        const cold = await uploadImage(t, user, await bigPng(), 'cold.png');
+        await download(t, user, existing.id).expect(200);
         const rows = await imageRowCount(t);
         await s3.outage();
         try {
           await expectHealth(t, 503, 'storage');
           expectUnavailable(await upload(t, user, await bigPng(), 'during-outage.png'));
-          expectUnavailable(await t.http.get(`/images/${existing.id}/content`).set(user.auth));
+          await expectDownloadsDuringOutage(t, user, existing, cold);
           expectUnavailable(await t.http.delete(`/images/${existing.id}`).set(user.auth));
           await t.http.get(`/images/${existing.id}`).set(user.auth).expect(200);
           expect(await imageRowCount(t)).toBe(rows);

@@ -153,7 +153,7 @@ describeWithMysql('two instances sharing MariaDB and S3', () => {
       const seen = new Set<number>();
       const tookMs = await heldWithin(IMAGE_LOOKUP_TTL_MS, async () => {
         const meta = await b.http.get(`/images/${id}`).set(user.auth);
-        // Its bytes are gone at once: within the bound the row may still be remembered, the content never served.
+        // Within the bound B may still remember the row, and answer with the bytes it keeps in memory; never past it.
         const content = await b.http.get(`/images/${id}/content`).set(user.auth);
         seen.add(meta.status).add(content.status);
         return meta.status === 404 && content.status === 404;

@@ -245,9 +245,17 @@ describe('parseEnv: metrics', () => {
   });
 });
 
-describe('parseEnv: delivery (presets, animation)', () => {
-  it('has no presets, free parameters and 100 animation frames by default', () => {
-    expect(parseEnv({}).delivery).toEqual({ presets: {}, presetsOnly: false, maxAnimationFrames: 100 });
+describe('parseEnv: delivery (presets, animation, content cache)', () => {
+  it('has no presets, free parameters, 100 animation frames and a 32 MB content cache by default', () => {
+    expect(parseEnv({}).delivery).toEqual({ presets: {}, presetsOnly: false, maxAnimationFrames: 100, contentCache: 32 * 1024 * 1024 });
+  });
+
+  it('reads CONTENT_CACHE as a size, 0 keeping none, and names a bad one', () => {
+    expect(parseEnv({ CONTENT_CACHE: '0' }).delivery.contentCache).toBe(0);
+    expect(parseEnv({ CONTENT_CACHE: '512KB' }).delivery.contentCache).toBe(512 * 1024);
+    expect(problemsOf({ CONTENT_CACHE: 'plenty' })).toEqual([
+      expect.stringMatching(/^CONTENT_CACHE='plenty' is not valid; expected 0 or a size/),
+    ]);
   });
 
   it('reads TRANSFORM_PRESETS, TRANSFORM_PRESETS_ONLY and MAX_ANIMATION_FRAMES', () => {
@@ -260,6 +268,7 @@ describe('parseEnv: delivery (presets, animation)', () => {
       presets: { thumb: { w: 200, h: 200, fit: 'cover' }, card: { w: 640 } },
       presetsOnly: true,
       maxAnimationFrames: 12,
+      contentCache: 32 * 1024 * 1024,
     });
   });
 

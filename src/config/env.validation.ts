@@ -61,6 +61,8 @@ export interface Env {
     presets: TransformPresets;
     presetsOnly: boolean;
     maxAnimationFrames: number;
+    /** CONTENT_CACHE: bytes of small stored objects kept in memory for downloads (0: none). */
+    contentCache: number;
   };
   /** RESUMABLE_UPLOAD_EXPIRY in seconds: an unfinished tus upload is removed after it. */
   resumableUploadExpiry: number;
@@ -161,8 +163,21 @@ function readDelivery(r: EnvReader): Env['delivery'] {
   if (presetsOnly && !problems.length && !Object.keys(presets).length) {
     r.problem(`TRANSFORM_PRESETS_ONLY=true needs at least one preset in TRANSFORM_PRESETS, e.g. TRANSFORM_PRESETS=${PRESETS_EXAMPLE}`);
   }
-  return { presets, presetsOnly, maxAnimationFrames: r.int('MAX_ANIMATION_FRAMES', 100) };
+  return {
+    presets,
+    presetsOnly,
+    maxAnimationFrames: r.int('MAX_ANIMATION_FRAMES', 100),
+    contentCache: r.value('CONTENT_CACHE', '32MB', parseCacheSize, CACHE_SIZE_HINT('CONTENT_CACHE', '32MB')),
+  };
 }
+
+/** A memory budget: 0 (keep nothing) or a byte size. */
+function parseCacheSize(raw: string): number | undefined {
+  return raw.trim() === '0' ? 0 : parseByteSize(raw);
+}
+
+const CACHE_SIZE_HINT = (name: string, example: string) =>
+  `0 or a size in bytes or with a KB, MB or GB suffix (binary units), e.g. ${name}=${example}`;
 
 function readImageWork(r: EnvReader): Env['imageWork'] {
   return {
@@ -170,12 +185,7 @@ function readImageWork(r: EnvReader): Env['imageWork'] {
     decodeTimeout: r.value('DECODE_TIMEOUT', '20s', parseDuration, DURATION_HINT('DECODE_TIMEOUT', '20s')),
     maxVariantsPerImage: r.int('MAX_VARIANTS_PER_IMAGE', 20),
     transformRateLimit: r.int('TRANSFORM_RATE_LIMIT', 120),
-    variantSourceCache: r.value(
-      'VARIANT_SOURCE_CACHE',
-      '64MB',
-      (raw) => (raw.trim() === '0' ? 0 : parseByteSize(raw)),
-      '0 or a size in bytes or with a KB, MB or GB suffix (binary units), e.g. VARIANT_SOURCE_CACHE=64MB',
-    ),
+    variantSourceCache: r.value('VARIANT_SOURCE_CACHE', '64MB', parseCacheSize, CACHE_SIZE_HINT('VARIANT_SOURCE_CACHE', '64MB')),
   };
 }
 

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { StorageModule } from '../storage/storage.module';
 import { UsersModule } from '../users';
 import { CompatController } from './compat.controller';
+import { ContentCache } from './content/content-cache';
 import { ContentSender } from './content/content-sender';
 import { Image } from './image.entity';
 import { ImagesController } from './images.controller';
@@ -39,6 +40,7 @@ import { IdleHeapCollector } from './work/idle-heap-collector';
     ImagesService,
     ImageRows,
     DeliveryPlanner,
+    ContentCache,
     ContentSender,
     ImageDecoder,
     ImageFileValidationPipe,

@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Page } from '../common/dto/page';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ByteRange, StorageDriver } from '../storage/storage-driver';
 import { ObjectNotFoundError } from '../storage/storage.errors';
+import { ContentCache } from './content/content-cache';
 import { StoredContent } from './content/stored-content';
 import { ContentQueryDto } from './dto/content-query.dto';
 import { ImageDto } from './dto/image.dto';
@@ -42,6 +43,7 @@ export class ImagesService {
     private readonly quota: QuotaService,
     private readonly planner: DeliveryPlanner,
     private readonly rows: ImageRows,
+    private readonly content: ContentCache,
   ) {}
 
   /** Makes a validated upload permanent: the bytes move to their key, then the row is written. */
@@ -129,6 +131,7 @@ export class ImagesService {
     await this.storage.delete(image.storageKey);
     const { affected } = await this.images.delete({ id: image.id });
     this.rows.forget(image.id);
+    this.content.forgetImage(image.id);
     this.totals.invalidate(image.ownerId);
     if (!affected) throw new ImageNotFoundError();
     await this.variants.sweepOrphans(image.id);
@@ -176,7 +179,7 @@ export class ImagesService {
         // ...and if eviction wins that race too, serve this response fresh, without storing it.
         const fresh = await this.variants.computeFresh(image, transform, requesterId);
         Object.assign(content, { size: fresh.bytes.length, checksum: fresh.checksum, lastModified: new Date() });
-        return streamOf(fresh.bytes, range);
+        return cut(fresh.bytes, range);
       },
     };
     return content;
@@ -197,19 +200,25 @@ export class ImagesService {
   }
 
   /** Opens a variant's bytes (ObjectNotFoundError passes through), or the original's (a missing original is logged and a 404). */
-  private async openBytes(image: Image, variant: ImageVariant | null, range?: ByteRange): Promise<Readable> {
+  private async openBytes(image: Image, variant: ImageVariant | null, range?: ByteRange): Promise<Readable | Buffer> {
     if (variant) {
       const fresh = this.variants.freshBytes(variant);
-      if (fresh) return streamOf(fresh, range);
-      return this.storage.open(variant.storageKey, range, variant.size);
+      if (fresh) return cut(fresh, range);
+      return this.read(variant.storageKey, variant.size, range);
     }
-    return this.storage.open(image.storageKey, range, image.size).catch(async (error: unknown) => {
+    return this.read(image.storageKey, image.size, range).catch(async (error: unknown) => {
       if (!(error instanceof ObjectNotFoundError)) throw error;
       // The row may be one another instance deleted within IMAGE_LOOKUP_TTL_MS: only a row still there is a fault.
       this.rows.forget(image.id);
       if (await this.rows.find(image.id)) this.logger.error(`image ${image.id} has no bytes at ${image.storageKey}`);
       throw new ImageNotFoundError();
     });
+  }
+
+  /** A small object's bytes from memory (ContentCache: read whole once, then kept), a larger one's as a stream from storage. */
+  private async read(key: string, size: number, range?: ByteRange): Promise<Readable | Buffer> {
+    const whole = this.content.bytes(key, size, () => this.storage.open(key, undefined, size));
+    return whole ? cut(await whole, range) : this.storage.open(key, range, size);
   }
 
   /** Another user's image answers exactly like a missing one. */
@@ -235,7 +244,7 @@ function escapeLike(value: string): string {
   return value.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
-/** Bytes held in memory as the stream a stored object's open() gives, cut to `range` when there is one. */
-function streamOf(bytes: Buffer, range?: ByteRange): Readable {
-  return Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes]);
+/** Bytes held in memory, cut to `range` when there is one. */
+function cut(bytes: Buffer, range?: ByteRange): Buffer {
+  return range ? bytes.subarray(range.start, range.end + 1) : bytes;
 }

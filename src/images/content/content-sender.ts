@@ -9,13 +9,14 @@ import { StoredContent } from './stored-content';
 
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox";
 
-/** Streams stored bytes with validators, conditional requests (304) and single ranges (206/416). */
+/** Sends stored bytes (from memory, or streamed) with validators, conditional requests (304) and single ranges (206/416). */
 @Injectable()
 export class ContentSender {
   async send(req: Request, res: Response, content: StoredContent): Promise<void> {
-    const etag = `"${content.checksum}"`;
+    const { checksum, lastModified } = content;
+    const etag = `"${checksum}"`;
     res.setHeader('ETag', etag);
-    res.setHeader('Last-Modified', content.lastModified.toUTCString());
+    res.setHeader('Last-Modified', lastModified.toUTCString());
     res.setHeader('Cache-Control', content.cacheControl);
     if (content.vary) res.setHeader('Vary', content.vary);
     res.setHeader('Accept-Ranges', 'bytes');
@@ -27,13 +28,12 @@ export class ContentSender {
       return;
     }
     const range = this.rangeOf(req, etag, content);
-    const stream = await content.open(range);
+    const body = await content.open(range);
     // Opening may have recomputed a variant evicted meanwhile: its validators are the ones sent.
-    res.setHeader('ETag', `"${content.checksum}"`);
-    res.setHeader('Last-Modified', content.lastModified.toUTCString());
+    if (content.checksum !== checksum) res.setHeader('ETag', `"${content.checksum}"`);
+    if (content.lastModified !== lastModified) res.setHeader('Last-Modified', content.lastModified.toUTCString());
     res.setHeader('Content-Type', content.mimeType);
-    const filename = content.filename || 'image';
-    res.setHeader('Content-Disposition', contentDisposition(filename, { type: content.disposition, fallback: asciiFallback(filename) }));
+    res.setHeader('Content-Disposition', dispositionOf(content.filename || 'image', content.disposition));
     res.setHeader('Content-Length', range ? range.end - range.start + 1 : content.size);
     if (range) {
       res.status(HttpStatus.PARTIAL_CONTENT);
@@ -41,12 +41,16 @@ export class ContentSender {
     } else {
       res.status(HttpStatus.OK);
     }
+    if (Buffer.isBuffer(body)) {
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     if (req.method === 'HEAD') {
-      stream.destroy();
+      body.destroy();
       res.end();
       return;
     }
-    await streamTo(stream, res);
+    await streamTo(body, res);
   }
 
   private rangeOf(req: Request, etag: string, content: StoredContent): ByteRange | undefined {
@@ -112,6 +116,21 @@ function isNotModified(req: Request, etag: string, lastModified: Date): boolean 
   if (!ifModifiedSince) return false;
   const since = Date.parse(ifModifiedSince);
   return !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+}
+
+/** Content-Disposition values by type and file name: a few hundred names are downloaded over and over. */
+const dispositions = new Map<string, string>();
+const DISPOSITIONS_KEPT = 1024;
+
+function dispositionOf(filename: string, type: StoredContent['disposition']): string {
+  const key = `${type}/${filename}`;
+  let value = dispositions.get(key);
+  if (value === undefined) {
+    value = contentDisposition(filename, { type, fallback: asciiFallback(filename) });
+    if (dispositions.size >= DISPOSITIONS_KEPT) dispositions.delete(dispositions.keys().next().value!);
+    dispositions.set(key, value);
+  }
+  return value;
 }
 
 /** The library's default fallback is ISO-8859-1; clients without RFC 6266 support get pure ASCII. */

@@ -13,5 +13,6 @@ export interface StoredContent {
   cacheControl: string;
   /** `Accept` when the format was negotiated (`format=auto`). */
   vary?: string;
-  open(range?: ByteRange): Promise<Readable>;
+  /** The bytes (of `range` when given): held in memory (a small object), or streamed from storage. */
+  open(range?: ByteRange): Promise<Readable | Buffer>;
 }

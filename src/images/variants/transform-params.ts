@@ -64,6 +64,11 @@ export interface SourceImage {
 /** The encoders' quality when `q` is absent; asking for it explicitly is the same variant. */
 export const DEFAULT_QUALITY: Partial<Record<EncodeFormat, number>> = { jpeg: 80, webp: 80, avif: 50 };
 const KEY_ORDER: (keyof RequestedParams)[] = ['w', 'h', 'fit', 'format', 'q', 'position', 'preset'];
+/** Every parameter of a transform (the compiler holds this list to TransformParams). */
+const TRANSFORM_KEYS = Object.keys({ w: 1, h: 1, fit: 1, format: 1, q: 1, position: 1 } satisfies Record<
+  keyof TransformParams,
+  1
+>) as Array<keyof TransformParams>;
 
 export function formatOfMime(mimeType: string): EncodeFormat {
   const format = formatOfMimeType(mimeType);
@@ -79,6 +84,8 @@ export function formatOfMime(mimeType: string): EncodeFormat {
  * Normalising a normalised key gives the same key, so signed links stay valid.
  */
 export function normaliseTransform(requested: TransformParams, source: SourceImage): Transform | null {
+  // Nothing asked for (most downloads): the original, as the steps below would conclude.
+  if (TRANSFORM_KEYS.every((name) => requested[name] === undefined)) return null;
   const original = formatOfMime(source.mimeType);
   const encodeAs = requested.format ?? original;
   const resize = resolveResize(requested, source);
