@@ -1,4 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import fs = require('node:fs');
 // The module object itself (not a namespace copy), so that jest can replace its functions.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import fsp = require('node:fs/promises');
@@ -69,6 +72,20 @@ describe('LocalDiskStorage on disk', () => {
       },
     });
     await expect(storage.put('images/x', failing)).rejects.toThrow('boom');
+    // A body that fails before it ends is never opened as a file (nor its folder made).
+    const images = join(root, 'uploads', 'images');
+    expect(existsSync(images) ? readdirSync(images) : []).toEqual([]);
+  });
+
+  it('a write that fails after its first batch reached the disk leaves no .part file either', async () => {
+    let sent = 0;
+    const failing = new Readable({
+      read() {
+        if (sent++ < 8) this.push(Buffer.alloc(100 * 1024));
+        else this.destroy(new Error('cut off'));
+      },
+    });
+    await expect(storage.put('images/y', failing)).rejects.toThrow('cut off');
     expect(readdirSync(join(root, 'uploads', 'images'))).toEqual([]);
   });
 
@@ -78,16 +95,20 @@ describe('LocalDiskStorage on disk', () => {
   });
 });
 
-describe('LocalDiskStorage durability', () => {
+describe.each([
+  ['small writes, opens, closes and renames on the event loop', true],
+  ['every call on the thread pool', false],
+])('LocalDiskStorage durability (%s)', (_mode, inlineCalls) => {
   let root: string;
   let storage: LocalDiskStorage;
   let calls: string[];
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'local-disk-storage-'));
-    storage = new LocalDiskStorage(join(root, 'uploads'));
+    storage = new LocalDiskStorage(join(root, 'uploads'), { inlineCalls });
     calls = [];
-    // Every handle the driver opens reports its fsync; renames report themselves, in order.
+    // Every file the driver opens reports its fsync, whichever way it was opened; renames report
+    // themselves once done (a rename into a missing folder fails once, before the folder is made).
     const realOpen = fsp.open;
     jest.spyOn(fsp, 'open').mockImplementation(async (...args: Parameters<typeof fsp.open>) => {
       const handle = await realOpen(...args);
@@ -99,9 +120,27 @@ describe('LocalDiskStorage durability', () => {
       return handle;
     });
     const realRename = fsp.rename;
-    // Recorded once done: a rename into a missing folder fails once, before the folder is made.
     jest.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
       await realRename(from, to);
+      calls.push(`rename ${String(to).slice(root.length)}`);
+    });
+    const paths = new Map<number, string>();
+    const realOpenSync = fs.openSync;
+    jest.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof fs.openSync>) => {
+      const fd = realOpenSync(...args);
+      paths.set(fd, String(args[0]).slice(root.length));
+      return fd;
+    });
+    const realFsync = fs.fsync;
+    jest.spyOn(fs, 'fsync').mockImplementation((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      realFsync(fd, (error) => {
+        if (!error) calls.push(`sync ${paths.get(fd)}`);
+        callback(error);
+      });
+    });
+    const realRenameSync = fs.renameSync;
+    jest.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      realRenameSync(from, to);
       calls.push(`rename ${String(to).slice(root.length)}`);
     });
   });
@@ -128,15 +167,26 @@ describe('LocalDiskStorage durability', () => {
     expect(calls).toEqual(['rename /uploads/images/abc', 'sync /uploads/images']);
   });
 
+  it('streams a body of 512 KB or more through a file handle in batches, and fsyncs it', async () => {
+    const bytes = Buffer.alloc(1300 * 1024, 3);
+    const chunks = Array.from({ length: 13 }, (_, i) => bytes.subarray(i * 100 * 1024, (i + 1) * 100 * 1024));
+    await expect(storage.put('tmp/big', Readable.from(chunks), { staged: true })).resolves.toMatchObject({ size: bytes.length });
+    expect(calls).toEqual(['sync /uploads/tmp/big']);
+    expect(jest.mocked(fsp.open).mock.calls.some(([path]) => String(path).endsWith('/tmp/big'))).toBe(true);
+    expect(readFileSync(join(root, 'uploads', 'tmp', 'big')).equals(bytes)).toBe(true);
+  });
+
   it('creates a missing folder only when the write into it fails, then writes once more', async () => {
     const mkdir = jest.spyOn(fsp, 'mkdir');
+    const mkdirSync = jest.spyOn(fs, 'mkdirSync');
+    const made = () => mkdir.mock.calls.length + mkdirSync.mock.calls.length;
     await storage.put('images/a', Readable.from([Buffer.from('first')]));
-    expect(mkdir).toHaveBeenCalledTimes(1);
+    expect(made()).toBe(1);
     await storage.put('images/b', Readable.from([Buffer.from('second')]));
     await storage.move('images/b', 'images/c');
-    expect(mkdir).toHaveBeenCalledTimes(1);
+    expect(made()).toBe(1);
     await storage.move('images/c', 'other/folder/c');
-    expect(mkdir).toHaveBeenCalledTimes(2);
+    expect(made()).toBe(2);
     await expect(readAll(await storage.open('other/folder/c'))).resolves.toBe('second');
     await expect(storage.move('images/missing', 'elsewhere/x')).rejects.toMatchObject({ name: 'ObjectNotFoundError' });
   });
@@ -146,6 +196,45 @@ describe('LocalDiskStorage durability', () => {
     calls.length = 0;
     await storage.move('tmp/abc', 'images/abc');
     expect(calls).toEqual(['rename /uploads/images/abc', 'sync /uploads/images']);
+  });
+
+  it(
+    inlineCalls ? 'makes no thread-pool call but the fsyncs for a small write and its move' : 'opens and renames through fs/promises',
+    async () => {
+      await storage.put('tmp/abc', Readable.from([Buffer.from('bytes')]), { staged: true });
+      await storage.move('tmp/abc', 'images/abc');
+      expect(jest.mocked(fsp.open).mock.calls.length > 0).toBe(!inlineCalls);
+      expect(jest.mocked(fsp.rename).mock.calls.length > 0).toBe(!inlineCalls);
+      expect(jest.mocked(fs.fsync).mock.calls.length).toBe(inlineCalls ? 2 : 0);
+    },
+  );
+});
+
+describe('LocalDiskStorage on a slow disk', () => {
+  it('sends its calls through the thread pool, with a warning, from the first one that holds the event loop too long', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'local-disk-storage-'));
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const openSync = jest.spyOn(fs, 'openSync');
+    const open = jest.spyOn(fsp, 'open');
+    try {
+      // Every call counts as slow: the first write is made inline, and then none.
+      const storage = new LocalDiskStorage(join(root, 'uploads'), { slowCallMs: -1 });
+      await storage.put('images/a', Readable.from([Buffer.from('first')]));
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(
+        /held the event loop for .* ms \(over -1\): opens, writes, closes and renames go through the thread pool/,
+      );
+      const inlineOpens = openSync.mock.calls.length;
+      await storage.put('images/b', Readable.from([Buffer.from('second')]));
+      await storage.move('images/b', 'images/c');
+      expect(openSync.mock.calls.length).toBe(inlineOpens);
+      expect(open).toHaveBeenCalled();
+      await expect(readAll(await storage.open('images/c'))).resolves.toBe('second');
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      jest.restoreAllMocks();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
