@@ -254,7 +254,7 @@ export class LocalDiskStorage extends StorageDriver {
     const fd = this.timed(() => withFolderSync(path, () => openSync(path, flags)));
     try {
       this.timed(() => {
-        for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+        for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
       });
       await fsyncFd(fd);
     } finally {
