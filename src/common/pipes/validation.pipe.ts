@@ -6,19 +6,23 @@ import { prepareInput } from './raw-input';
 /**
  * Global DTO validation: unknown fields are refused, and every failing field is listed in `errors[]`.
  * A query DTO whose empty query validated once (all its fields optional) is not validated again for
- * an empty query: the answer cannot change, and a read without parameters skips class-validator.
+ * an empty query: the answer cannot change, and a read without parameters skips class-validator and
+ * class-transformer, getting one frozen instance (a handler that wrote to it would throw).
  */
 class AppValidationPipe extends ValidationPipe {
-  private readonly emptyQueryValid = new WeakSet<object>();
+  /** By query DTO class: its instance for an empty query, once that validated (frozen: shared by every such request). */
+  private readonly emptyQueries = new WeakMap<object, unknown>();
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (!this.toValidate(metadata)) return super.transform(value, metadata);
     const emptyQuery = metadata.type === 'query' && metadata.metatype !== undefined && isEmptyObject(value);
-    if (emptyQuery && this.emptyQueryValid.has(metadata.metatype!)) {
-      return plainToInstance(metadata.metatype!, {}, this.transformOptions);
+    if (emptyQuery) {
+      const known = this.emptyQueries.get(metadata.metatype!);
+      if (known) return known;
     }
     const result: unknown = await super.transform(prepareInput(value, metadata), metadata);
-    if (emptyQuery) this.emptyQueryValid.add(metadata.metatype!);
+    if (emptyQuery)
+      this.emptyQueries.set(metadata.metatype!, Object.freeze(plainToInstance(metadata.metatype!, {}, this.transformOptions)));
     return result;
   }
 }

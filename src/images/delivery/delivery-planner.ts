@@ -14,6 +14,9 @@ export interface DeliveryPlan {
 }
 
 const FREE_PARAMETERS = ['w', 'h', 'fit', 'format', 'q', 'position'] as const;
+const REQUESTED_KEYS = [...FREE_PARAMETERS, 'preset'] as const;
+/** The plan of a request without parameters: the original as stored. */
+const ORIGINAL: DeliveryPlan = Object.freeze({ params: Object.freeze({}), negotiated: false });
 /** `position` chooses what a crop keeps; contain crops nothing but may name it harmlessly. */
 const POSITIONED_FITS: readonly string[] = ['cover', 'contain'];
 
@@ -38,6 +41,8 @@ export class DeliveryPlanner {
 
   /** `expand`, then `format=auto` resolved against `Accept` for an original of `originalMime`. */
   plan(query: RequestedParams, originalMime: string, accept: string | undefined): DeliveryPlan {
+    // No parameter and no preset (most downloads): the original, as the steps below would conclude.
+    if (REQUESTED_KEYS.every((name) => query[name] === undefined)) return ORIGINAL;
     const { format, ...rest } = this.expand(query);
     if (format !== 'auto') return { params: { ...rest, format }, negotiated: false };
     const original = formatOfMimeType(originalMime)!.name;
