@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { deliveryConfig } from '../config/delivery.config';
 import { formatOfMimeType } from '../formats';
 import { PositionWithoutCropError, PresetsOnlyError, UnknownPresetError } from '../images.errors';
-import { DEFAULT_FIT, RequestedParams, TransformParams, pickTransformParams } from '../variants/transform-params';
+import { DEFAULT_FIT, RequestedParams, TransformParams, pickTransformParams, requestsNothing } from '../variants/transform-params';
 import { negotiateFormat } from './format-negotiation';
 
 /** What to compute for one request: concrete parameters, and whether they depend on `Accept`. */
@@ -14,7 +14,6 @@ export interface DeliveryPlan {
 }
 
 const FREE_PARAMETERS = ['w', 'h', 'fit', 'format', 'q', 'position'] as const;
-const REQUESTED_KEYS = [...FREE_PARAMETERS, 'preset'] as const;
 /** The plan of a request without parameters: the original as stored. */
 const ORIGINAL: DeliveryPlan = Object.freeze({ params: Object.freeze({}), negotiated: false });
 /** `position` chooses what a crop keeps; contain crops nothing but may name it harmlessly. */
@@ -42,7 +41,7 @@ export class DeliveryPlanner {
   /** `expand`, then `format=auto` resolved against `Accept` for an original of `originalMime`. */
   plan(query: RequestedParams, originalMime: string, accept: string | undefined): DeliveryPlan {
     // No parameter and no preset (most downloads): the original, as the steps below would conclude.
-    if (REQUESTED_KEYS.every((name) => query[name] === undefined)) return ORIGINAL;
+    if (requestsNothing(query)) return ORIGINAL;
     const { format, ...rest } = this.expand(query);
     if (format !== 'auto') return { params: { ...rest, format }, negotiated: false };
     const original = formatOfMimeType(originalMime)!.name;

@@ -63,12 +63,14 @@ export interface SourceImage {
 
 /** The encoders' quality when `q` is absent; asking for it explicitly is the same variant. */
 export const DEFAULT_QUALITY: Partial<Record<EncodeFormat, number>> = { jpeg: 80, webp: 80, avif: 50 };
-const KEY_ORDER: (keyof RequestedParams)[] = ['w', 'h', 'fit', 'format', 'q', 'position', 'preset'];
-/** Every parameter of a transform (the compiler holds this list to TransformParams). */
-const TRANSFORM_KEYS = Object.keys({ w: 1, h: 1, fit: 1, format: 1, q: 1, position: 1 } satisfies Record<
-  keyof TransformParams,
-  1
->) as Array<keyof TransformParams>;
+const KEY_ORDER = ['w', 'h', 'fit', 'format', 'q', 'position', 'preset'] as const satisfies readonly (keyof RequestedParams)[];
+/** Compiles only while KEY_ORDER names every parameter: `requestsNothing` and the keys rely on it. */
+const _everyKey: Exclude<keyof RequestedParams, (typeof KEY_ORDER)[number]> extends never ? true : never = true;
+
+/** No parameter and no preset: the original as stored (most downloads). */
+export function requestsNothing(params: RequestedParams): boolean {
+  return KEY_ORDER.every((name) => params[name] === undefined);
+}
 
 export function formatOfMime(mimeType: string): EncodeFormat {
   const format = formatOfMimeType(mimeType);
@@ -85,7 +87,7 @@ export function formatOfMime(mimeType: string): EncodeFormat {
  */
 export function normaliseTransform(requested: TransformParams, source: SourceImage): Transform | null {
   // Nothing asked for (most downloads): the original, as the steps below would conclude.
-  if (TRANSFORM_KEYS.every((name) => requested[name] === undefined)) return null;
+  if (requestsNothing(requested)) return null;
   const original = formatOfMime(source.mimeType);
   const encodeAs = requested.format ?? original;
   const resize = resolveResize(requested, source);
