@@ -102,11 +102,19 @@ describe.each([
   let root: string;
   let storage: LocalDiskStorage;
   let calls: string[];
+  /** When set, each fsync is logged when it begins too, and takes at least this long (ms). */
+  let slowSyncs: number | undefined;
+  const beginSync = async (path: string | undefined) => {
+    if (slowSyncs === undefined) return;
+    calls.push(`begin sync ${path}`);
+    await new Promise((resolve) => setTimeout(resolve, slowSyncs));
+  };
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'local-disk-storage-'));
     storage = new LocalDiskStorage(join(root, 'uploads'), { inlineCalls });
     calls = [];
+    slowSyncs = undefined;
     // Every file the driver opens reports its fsync, whichever way it was opened; renames report
     // themselves once done (a rename into a missing folder fails once, before the folder is made).
     const realOpen = fsp.open;
@@ -114,6 +122,7 @@ describe.each([
       const handle = await realOpen(...args);
       const sync = handle.sync.bind(handle);
       jest.spyOn(handle, 'sync').mockImplementation(async () => {
+        await beginSync(String(args[0]).slice(root.length));
         calls.push(`sync ${String(args[0]).slice(root.length)}`);
         return sync();
       });
@@ -133,10 +142,12 @@ describe.each([
     });
     const realFsync = fs.fsync;
     jest.spyOn(fs, 'fsync').mockImplementation((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
-      realFsync(fd, (error) => {
-        if (!error) calls.push(`sync ${paths.get(fd)}`);
-        callback(error);
-      });
+      void beginSync(paths.get(fd)).then(() =>
+        realFsync(fd, (error) => {
+          if (!error) calls.push(`sync ${paths.get(fd)}`);
+          callback(error);
+        }),
+      );
     });
     const realRenameSync = fs.renameSync;
     jest.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
@@ -165,6 +176,29 @@ describe.each([
     calls.length = 0;
     await storage.move('tmp/abc', 'images/abc');
     expect(calls).toEqual(['rename /uploads/images/abc', 'sync /uploads/images']);
+  });
+
+  it('lets concurrent moves into one folder share its fsyncs, each answered by one that began after its rename', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    for (const name of names) await storage.put(`tmp/${name}`, Readable.from([Buffer.from(name)]), { staged: true });
+    calls.length = 0;
+    slowSyncs = 30;
+    await Promise.all(names.map((name) => storage.move(`tmp/${name}`, `images/${name}`).then(() => calls.push(`done ${name}`))));
+    const folderSyncs = calls.filter((call) => call === 'begin sync /uploads/images').length;
+    expect(folderSyncs).toBeGreaterThanOrEqual(2);
+    expect(folderSyncs).toBeLessThan(names.length);
+    for (const name of names) {
+      const renamed = calls.indexOf(`rename /uploads/images/${name}`);
+      const done = calls.indexOf(`done ${name}`);
+      // Some folder fsync began after this rename and ended before this move was answered.
+      const begun = calls.findIndex((call, i) => i > renamed && call === 'begin sync /uploads/images');
+      const ended = calls.indexOf('sync /uploads/images', begun);
+      expect(renamed).toBeGreaterThanOrEqual(0);
+      expect(begun).toBeGreaterThan(renamed);
+      expect(ended).toBeGreaterThan(begun);
+      expect(done).toBeGreaterThan(ended);
+    }
+    for (const name of names) await expect(readAll(await storage.open(`images/${name}`))).resolves.toBe(name);
   });
 
   it('streams a body of 512 KB or more through a file handle in batches, and fsyncs it', async () => {
@@ -211,30 +245,82 @@ describe.each([
 });
 
 describe('LocalDiskStorage on a slow disk', () => {
-  it('sends its calls through the thread pool, with a warning, from the first one that holds the event loop too long', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'local-disk-storage-'));
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  let root: string;
+  let warn: jest.SpyInstance;
+  /** Every inline call lasts `tick` ms by this clock (it is read at a call's start and end). */
+  let tick: number;
+  let now: number;
+  const clock = () => {
+    const at = now;
+    now += tick;
+    return at;
+  };
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'local-disk-storage-'));
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    tick = 0.05;
+    now = 0;
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Small puts (6 inline calls each: open, write, close, rename, open and close of the folder) until `count` are done. */
+  async function puts(storage: LocalDiskStorage, count: number, from = 0): Promise<void> {
+    for (let i = from; i < from + count; i++) await storage.put(`images/${i}`, Readable.from([Buffer.from(`bytes ${i}`)]));
+  }
+
+  it('stays on the event loop when single calls are slow now and then (a preempted thread, not a slow disk)', async () => {
+    const storage = new LocalDiskStorage(join(root, 'uploads'), { clock });
+    const openSync = jest.spyOn(fs, 'openSync');
+    for (let i = 0; i < 20; i++) {
+      // Every fourth put's 6 calls take 40 ms each (over SLOW_CALL_MS, under STALLED_CALL_MS): at most 6 of a window's 16.
+      tick = i % 4 === 0 ? 40 : 0.05;
+      await puts(storage, 1, i);
+    }
+    const open = jest.spyOn(fsp, 'open');
+    await puts(storage, 1, 20);
+    expect(open).not.toHaveBeenCalled();
+    expect(openSync).toHaveBeenCalled();
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('sends its calls through the thread pool, with one warning, once the median of a window of calls is slow', async () => {
+    const storage = new LocalDiskStorage(join(root, 'uploads'), { clock });
+    tick = 2;
+    // 16 calls make a window: the first 2 puts (12 calls) are inline and judge nothing yet, the third ends the window.
+    await puts(storage, 2);
+    expect(warn).not.toHaveBeenCalled();
+    await puts(storage, 1, 2);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(
+      /held the event loop for 2\.00 ms each \(median of 16\): opens, writes, closes and renames go through the thread pool/,
+    );
     const openSync = jest.spyOn(fs, 'openSync');
     const open = jest.spyOn(fsp, 'open');
-    try {
-      // Every call counts as slow: the first write is made inline, and then none.
-      const storage = new LocalDiskStorage(join(root, 'uploads'), { slowCallMs: -1 });
-      await storage.put('images/a', Readable.from([Buffer.from('first')]));
-      expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0][0])).toMatch(
-        /held the event loop for .* ms \(over -1\): opens, writes, closes and renames go through the thread pool/,
-      );
-      const inlineOpens = openSync.mock.calls.length;
-      await storage.put('images/b', Readable.from([Buffer.from('second')]));
-      await storage.move('images/b', 'images/c');
-      expect(openSync.mock.calls.length).toBe(inlineOpens);
-      expect(open).toHaveBeenCalled();
-      await expect(readAll(await storage.open('images/c'))).resolves.toBe('second');
-      expect(warn).toHaveBeenCalledTimes(1);
-    } finally {
-      jest.restoreAllMocks();
-      rmSync(root, { recursive: true, force: true });
-    }
+    await puts(storage, 1, 3);
+    await storage.move('images/3', 'images/moved');
+    expect(openSync).not.toHaveBeenCalled();
+    expect(open).toHaveBeenCalled();
+    await expect(readAll(await storage.open('images/moved'))).resolves.toBe('bytes 3');
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('sends its calls through the thread pool after one call that stalls the event loop', async () => {
+    const storage = new LocalDiskStorage(join(root, 'uploads'), { clock });
+    await puts(storage, 1);
+    tick = 300;
+    await puts(storage, 1, 1);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][0])).toMatch(
+      /held the event loop for 300\.0 ms: opens, writes, closes and renames go through the thread pool/,
+    );
+    const openSync = jest.spyOn(fs, 'openSync');
+    await puts(storage, 1, 2);
+    expect(openSync).not.toHaveBeenCalled();
+    await expect(readAll(await storage.open('images/2'))).resolves.toBe('bytes 2');
   });
 });
 
