@@ -1,6 +1,6 @@
 import { ImageTransformer } from '../src/images/variants/image-transformer';
 import { ImageWorkScheduler } from '../src/images/work/image-work-scheduler';
-import { makeImage } from './support/images';
+import { makeImage, pngWithClaimedSize } from './support/images';
 import { expectProblem } from './support/problem-details';
 import { TestApp, createTestApp } from './support/test-app';
 import { eventually, leftovers, upload, uploadImage } from './support/uploads';
@@ -95,6 +95,9 @@ describe('image work: one fair, bounded queue', () => {
       expectProblem(refusedUpload, 503, 'SERVICE_BUSY');
       expect(Number(refusedUpload.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(scheduler.stats().rejected).toBe(2);
+      // A header over the limits is refused by the header alone, read before a slot is taken: 422, not 503.
+      expectProblem(await upload(t, user, pngWithClaimedSize(30000, 30000), 'huge.png'), 422, 'IMAGE_DIMENSIONS_TOO_LARGE');
+      expect(scheduler.stats()).toMatchObject({ running: 1, queued: 1, rejected: 2 });
 
       hold.release();
       expect([(await running).status, (await queued).status]).toEqual([200, 200]);

@@ -25,6 +25,14 @@ export interface VerifiedImage {
   metadata: ImageMetadata;
 }
 
+/** An image whose header passed the limits, ready to decode. */
+export interface InspectedImage {
+  image: sharp.Sharp;
+  meta: sharp.Metadata;
+  width: number;
+  height: number;
+}
+
 /** Proves that stored bytes decode as the detected type, and within the pixel limit; describes them on the way. */
 @Injectable()
 export class ImageDecoder {
@@ -36,8 +44,15 @@ export class ImageDecoder {
 
   /** `bytes`: the object's bytes when the caller holds them (a small upload), read instead of storage. */
   async verify(key: string, type: ImageFormat, bytes?: Buffer): Promise<VerifiedImage> {
+    return this.decode(await this.inspect(key, type, bytes));
+  }
+
+  /**
+   * The header alone, checked against the limits: a 30000×30000 claim is refused before any pixel
+   * is decoded. Reads no pixels, so a caller may run it before it takes a slot for the decode.
+   */
+  async inspect(key: string, type: ImageFormat, bytes?: Buffer): Promise<InspectedImage> {
     const image = await this.load(key, bytes);
-    // The header alone first: a 30000×30000 claim is refused before any pixel is decoded.
     const meta = await image.metadata().catch(() => {
       throw new ImageCorruptError();
     });
@@ -49,6 +64,11 @@ export class ImageDecoder {
         `The image is ${width}×${height} = ${width * height} pixels; the limit is ${this.cfg.maxImagePixels}`,
       );
     this.checkCost(meta);
+    return { image, meta, width, height };
+  }
+
+  /** The decode that proves the bytes of an inspected image, and the metadata computed on the way. */
+  async decode({ image, meta, width, height }: InspectedImage): Promise<VerifiedImage> {
     const orientation = meta.orientation ?? 1;
     const shown = displayedSize({ width, height }, orientation);
     // The decode that proves the bytes: every row (JPEG and WebP shrink while decoding, which still
@@ -81,7 +101,7 @@ export class ImageDecoder {
   }
 
   private async load(key: string, bytes?: Buffer): Promise<sharp.Sharp> {
-    // sharp's own limit would fail metadata() too, and report a huge image as corrupt; verify()
+    // sharp's own limit would fail metadata() too, and report a huge image as corrupt; inspect()
     // checks the pixel count from the header before decoding anything, with its own error.
     // 'error', not 'truncated': a PNG whose chunk checksum fails is corrupt, not merely damaged at its end.
     const options: sharp.SharpOptions = { failOn: 'error', limitInputPixels: false, animated: false };
