@@ -14,7 +14,7 @@ export interface DecodedPixels {
  * thumbnail is shrunk from those in JavaScript (a few thousand pixels), with no second decode and no
  * second sharp pipeline (which cost ~1.5 ms per small upload).
  */
-export function describeImage(meta: sharp.Metadata, { data, info }: DecodedPixels): ImageMetadata {
+export function describeImage(meta: Pick<sharp.Metadata, 'pages' | 'exif'>, { data, info }: DecodedPixels): ImageMetadata {
   const frames = Math.max(1, meta.pages ?? 1);
   const thumbnail = thumbnailRgba(data, info.width, info.height, info.channels, PLACEHOLDER_SIDE);
   return {

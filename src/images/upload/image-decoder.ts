@@ -7,6 +7,7 @@ import { StorageDriver } from '../../storage/storage-driver';
 import { ImageFormat } from '../formats';
 import { DecodeMemoryExceededError, ImageCorruptError, ImageDimensionsTooLargeError } from '../images.errors';
 import { decodeCost } from './decode-cost';
+import { HeaderMetadata, plainJpegHeader } from './jpeg-header';
 import { loadStoredImage } from '../work/image-loader';
 import { tooComplexOr } from '../work/sharp-errors';
 import { describeImage } from '../metadata/describe-image';
@@ -28,9 +29,11 @@ export interface VerifiedImage {
 /** An image whose header passed the limits, ready to decode. */
 export interface InspectedImage {
   image: sharp.Sharp;
-  meta: sharp.Metadata;
+  meta: HeaderMetadata;
   width: number;
   height: number;
+  /** For a header read in JavaScript: the same inspection by libvips. */
+  recheck?: () => Promise<InspectedImage>;
 }
 
 /** Proves that stored bytes decode as the detected type, and within the pixel limit; describes them on the way. */
@@ -51,11 +54,15 @@ export class ImageDecoder {
    * The header alone, checked against the limits: a 30000×30000 claim is refused before any pixel
    * is decoded. Reads no pixels, so a caller may run it before it takes a slot for the decode.
    */
-  async inspect(key: string, type: ImageFormat, bytes?: Buffer): Promise<InspectedImage> {
+  async inspect(key: string, type: ImageFormat, bytes?: Buffer, { trustJpegHeader = true } = {}): Promise<InspectedImage> {
     const image = await this.load(key, bytes);
-    const meta = await image.metadata().catch(() => {
-      throw new ImageCorruptError();
-    });
+    // A plain JPEG in memory is read here, in JavaScript; anything else by libvips.
+    const header = trustJpegHeader && bytes && type.name === 'jpeg' ? plainJpegHeader(bytes) : undefined;
+    const meta: HeaderMetadata =
+      header ??
+      (await image.metadata().catch(() => {
+        throw new ImageCorruptError();
+      }));
     const width = meta.width ?? 0;
     const height = meta.pageHeight ?? meta.height ?? 0;
     if (meta.format !== type.name || !width || !height) throw new ImageCorruptError();
@@ -64,19 +71,21 @@ export class ImageDecoder {
         `The image is ${width}×${height} = ${width * height} pixels; the limit is ${this.cfg.maxImagePixels}`,
       );
     this.checkCost(meta);
-    return { image, meta, width, height };
+    return { image, meta, width, height, ...(header && { recheck: () => this.inspect(key, type, bytes, { trustJpegHeader: false }) }) };
   }
 
   /** The decode that proves the bytes of an inspected image, and the metadata computed on the way. */
-  async decode({ image, meta, width, height }: InspectedImage): Promise<VerifiedImage> {
+  async decode(inspected: InspectedImage): Promise<VerifiedImage> {
+    const { image, meta, width, height } = inspected;
     const orientation = meta.orientation ?? 1;
     const shown = displayedSize({ width, height }, orientation);
     // The decode that proves the bytes: every row (JPEG and WebP shrink while decoding, which still
     // reads every byte), as displayed (rotate()), into a small 8-bit sRGB image of at least the
     // placeholder's size, which the metadata is computed from. Its output stays proportional to the
     // input's rows, so sharp's timeout, which libvips checks per output tile, can stop it.
+    const outputWidth = Math.min(shown.width, Math.max(Math.ceil(shown.width / SHRINK), PLACEHOLDER_SIDE));
     const decoding = image.rotate().resize({
-      width: Math.min(shown.width, Math.max(Math.ceil(shown.width / SHRINK), PLACEHOLDER_SIDE)),
+      width: outputWidth,
       kernel: 'nearest',
       fastShrinkOnLoad: true,
     });
@@ -87,11 +96,14 @@ export class ImageDecoder {
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true })
       .catch((error: unknown) => tooComplexOr(error, () => new ImageCorruptError()));
+    // Belt and braces for a header read in JavaScript: libvips turned the image by its own reading of
+    // the orientation; if the shape it decoded is not the one expected, its header is the one to trust.
+    if (inspected.recheck && !hasShape(decoded.info, outputWidth, shown)) return this.decode(await inspected.recheck());
     return { ...shown, orientation, metadata: describeImage(meta, decoded) };
   }
 
   /** Side and memory limits from the header. The decode reads one page (animated: false), and meta describes that page. */
-  private checkCost(meta: sharp.Metadata): void {
+  private checkCost(meta: HeaderMetadata): void {
     const { width = 0, height = 0 } = meta;
     const side = this.cfg.maxImageSide;
     if (width > side || height > side)
@@ -109,7 +121,12 @@ export class ImageDecoder {
   }
 }
 
+/** The decode's output is `width` wide and as high as `shown`'s proportions make it (libvips rounds). */
+function hasShape(info: sharp.OutputInfo, width: number, shown: { width: number; height: number }): boolean {
+  return info.width === width && Math.abs(info.height - (shown.height * width) / shown.width) <= 1;
+}
+
 /** 8-bit sRGB with or without alpha: what describeImage takes as it is. */
-function isPlainSrgb(meta: sharp.Metadata): boolean {
+function isPlainSrgb(meta: HeaderMetadata): boolean {
   return meta.space === 'srgb' && meta.depth === 'uchar' && (meta.channels === 3 || meta.channels === 4);
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import sharp from 'sharp';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ import { imageWorkConfig } from '../config/image-work.config';
 import { uploadConfig } from '../config/upload.config';
 import { ImageWorkScheduler } from '../work/image-work-scheduler';
 import { ImageDecoder } from './image-decoder';
+// The module object itself, so that jest can replace its function.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import jpegHeader = require('./jpeg-header');
 import { ImageFileValidationPipe } from './image-file-validation.pipe';
 import { ReceivedUpload } from './received-upload';
 import { InlineBudget, InlineBytes } from './inline-bytes';
@@ -131,6 +135,45 @@ describe('ImageFileValidationPipe (plain classes over a real LocalDiskStorage)',
       expect(validated).toEqual({ ...fromStorage, tempKey: 'tmp/not-in-storage' });
     });
 
+    it('reads a JPEG header in JavaScript to the same answer as libvips from storage, EXIF orientation and camera included', async () => {
+      const metadata = jest.spyOn(sharp.prototype, 'metadata');
+      try {
+        for (const orientation of [1, 3, 6, 8]) {
+          const bytes = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#47a' } })
+            .withMetadata({ orientation })
+            .withExifMerge({ IFD0: { Make: 'Canon', Model: 'EOS 5D' } })
+            .jpeg()
+            .toBuffer();
+          metadata.mockClear();
+          const validated = await pipe.transform(kept(bytes, 'photo.jpg', new InlineBudget()));
+          expect(metadata).not.toHaveBeenCalled();
+          const fromStorage = await pipe.transform(await received(bytes, 'photo.jpg'));
+          expect(metadata).toHaveBeenCalled();
+          expect(validated).toEqual({ ...fromStorage, tempKey: 'tmp/not-in-storage' });
+          expect(validated).toMatchObject({ orientation, metadata: { camera: 'Canon EOS 5D' } });
+        }
+      } finally {
+        metadata.mockRestore();
+      }
+    });
+
+    it('trusts libvips when its decode does not have the shape a header read in JavaScript foretold', async () => {
+      const bytes = await makeImage('jpeg', 300, 200);
+      // A header that reads an orientation libvips does not (a quarter turn): the decode comes out 200 wide, not 300.
+      const read = jpegHeader.plainJpegHeader;
+      const header = jest.spyOn(jpegHeader, 'plainJpegHeader').mockImplementation((b) => {
+        const real = read(b);
+        return real && { ...real, orientation: 6 };
+      });
+      try {
+        const validated = await pipe.transform(kept(bytes, 'photo.jpg', new InlineBudget()));
+        expect(header).toHaveBeenCalled();
+        expect(validated).toMatchObject({ width: 300, height: 200, orientation: 1 });
+      } finally {
+        header.mockRestore();
+      }
+    });
+
     it('refuses what storage would refuse, with the same codes, and lets go of them either way', async () => {
       const budget = new InlineBudget();
       const png = await makeImage('png');
@@ -139,6 +182,8 @@ describe('ImageFileValidationPipe (plain classes over a real LocalDiskStorage)',
         [truncated(png, 0.5), 'cut.png'],
         [truncated(jpeg, 0.6), 'cut.jpg'],
         [pngWithClaimedSize(2000, 1000), 'huge.png'],
+        // A JPEG's header is read in JavaScript (plainJpegHeader), a PNG's by libvips: both limits hold.
+        [await makeImage('jpeg', 1200, 1000), 'big.jpg'],
         [PLAIN_TEXT, 'notes.png'],
         [Buffer.concat([png, Buffer.from('PK\x03\x04 zip')]), 'trailing.png'],
       ];
