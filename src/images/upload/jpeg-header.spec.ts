@@ -72,6 +72,34 @@ describe('plainJpegHeader', () => {
     });
   });
 
+  it('never throws on damaged JPEGs (its input is an upload), and agrees with sharp where both still answer', async () => {
+    requireExifFixtures();
+    const seeds = [`${IMAGING_DIR}/orientation_6.jpg`, `${GOEXIF_DIR}/sample1.jpg`, await jpeg({ orientation: 3 })].map((s) =>
+      typeof s === 'string' ? readFileSync(s) : s,
+    );
+    // A fixed sequence: the same damaged files on every run.
+    let state = 20261130;
+    const random = () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    let answered = 0;
+    let compared = 0;
+    for (let i = 0; i < 3000; i++) {
+      const seed = seeds[i % seeds.length];
+      const bytes = Buffer.from(seed.subarray(0, random() < 0.1 ? Math.floor(random() * seed.length) : seed.length));
+      // Bytes changed in the header segments, where this reads.
+      for (let k = 1 + Math.floor(random() * 4); k > 0; k--) bytes[Math.floor(random() * Math.min(bytes.length, 2000))] = random() * 256;
+      const header = plainJpegHeader(bytes);
+      if (!header) continue;
+      answered += 1;
+      if (i % 25) continue;
+      const expected = await sharpHeader(bytes).catch(() => undefined);
+      if (!expected) continue;
+      compared += 1;
+      expect(header).toEqual(expected);
+    }
+    expect(answered).toBeGreaterThan(1000);
+    expect(compared).toBeGreaterThan(40);
+  });
+
   it('reads each EXIF orientation as sharp does', async () => {
     for (const orientation of [1, 2, 3, 4, 5, 6, 7, 8]) {
       const bytes = await jpeg({ orientation });
