@@ -107,6 +107,8 @@ export function clampSuffixRanges(header: string, size: number): string {
 function isNotModified(req: Request, etag: string, lastModified: Date): boolean {
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch) {
+    // A client revalidating what it was sent repeats the one tag as it came.
+    if (ifNoneMatch === etag) return true;
     return ifNoneMatch
       .split(',')
       .map((tag) => tag.trim().replace(/^W\//, ''))
