@@ -217,31 +217,29 @@ async function comparativeScenarios(tmp, images, result, cleanups) {
   // The 304 target compares two of the app's own figures: its rounds alternate with the metadata
   // read's (and the references'), as every other ratio's two sides do, rather than running minutes
   // later on a machine whose speed drifts. The app then serves both, as a real instance would.
-  const pairedNotModified = scenarios.some((s) => s.key === 'metadata') && scenarios.some((s) => s.key === 'notModified');
-  if (pairedNotModified) {
-    const metadata = scenarios.find((s) => s.key === 'metadata');
+  // The paired target runs the 304 scenario's request inside the metadata scenario's rotation.
+  const notModified = scenarios.find((s) => s.key === 'notModified');
+  const metadata = scenarios.find((s) => s.key === 'metadata');
+  if (notModified && metadata) {
     metadata.kinds = [...metadata.kinds, 'appNotModified'];
-    scenarios.splice(
-      scenarios.findIndex((s) => s.key === 'notModified'),
-      1,
-    );
+    scenarios.splice(scenarios.indexOf(notModified), 1);
   }
-  const conditionalApp = { ...targets[0], kind: 'appNotModified', notModified: true };
+  const conditionalApp = { ...targets[0], kind: 'appNotModified', request: notModified };
 
   for (const scenario of scenarios) {
     const runs = Object.fromEntries(scenario.kinds.map((kind) => [kind, []]));
     const scenarioTargets = [...targets, conditionalApp].filter((t) => scenario.kinds.includes(t.kind));
     const once = async (target, duration) => {
-      const conditional = scenario.expectStatus === 304 || target.notModified;
+      const request = target.request ?? scenario;
       const figures = await runLoad({
         url: target.url,
-        token: scenario.anonymous ? undefined : target.token,
-        headers: conditional ? { 'if-none-match': target.etag } : {},
-        expectStatus: conditional ? 304 : scenario.expectStatus,
+        token: request.anonymous ? undefined : target.token,
+        headers: request.expectStatus === 304 ? { 'if-none-match': target.etag } : {},
+        expectStatus: request.expectStatus,
         connections: scenario.connections,
         duration,
-        upload: scenario.upload,
-        path: target.notModified ? `/images/${target.imageId}/content` : scenario.path?.(target),
+        upload: request.upload,
+        path: request.path?.(target),
         pid: target.pid,
       });
       if (scenario.upload) pruneFiles(target.filesDir, keep);
