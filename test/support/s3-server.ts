@@ -1,11 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { addMultipartListAndAbort } from './s3rver-multipart';
-// s3rver ships no types; it speaks the S3 REST protocol to the real AWS SDK on loopback.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver');
+import { newS3rver } from './s3rver';
 
 export interface TestS3Server {
   env: Record<string, string>;
@@ -15,9 +11,8 @@ export interface TestS3Server {
 /** A real S3-compatible server on 127.0.0.1 with one empty bucket, in a temp folder. */
 export async function startS3Server(bucket = 'images'): Promise<TestS3Server> {
   const directory = mkdtempSync(join(tmpdir(), 'image-api-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
-  addMultipartListAndAbort(server);
-  const address = (await server.run()) as AddressInfo;
+  const server = newS3rver(directory, bucket);
+  const address = await server.run();
   return {
     env: {
       STORAGE_DRIVER: 's3',

@@ -1,13 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { TestS3Server } from './s3-server';
-import { addMultipartListAndAbort } from './s3rver-multipart';
-// s3rver ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver');
+import { newS3rver, S3rverInstance } from './s3rver';
 
 /** An s3rver that can go down and come back on the same port with the same objects (an outage). */
 export interface StoppableS3Server extends TestS3Server {
@@ -20,11 +15,10 @@ export interface StoppableS3Server extends TestS3Server {
 export async function startStoppableS3Server(bucket = 'images'): Promise<StoppableS3Server> {
   const directory = mkdtempSync(join(tmpdir(), 'image-api-s3-'));
   let port = 0;
-  let server: { run(): Promise<AddressInfo>; close(): Promise<void>; httpServer?: Server } | undefined;
+  let server: S3rverInstance | undefined;
   const listen = async () => {
-    server = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket }] });
-    addMultipartListAndAbort(server as never);
-    port = (await server!.run()).port;
+    server = newS3rver(directory, bucket, port);
+    port = (await server.run()).port;
   };
   const shut = async () => {
     if (!server) return;
