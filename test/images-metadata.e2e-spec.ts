@@ -129,6 +129,14 @@ describe('image metadata: placeholders, colour, EXIF, displayed size', () => {
   it('a row stored before orientations were kept (orientation null, size as stored) turns to the displayed size on its first variant', async () => {
     const image = await uploadImage(t, user, readFileSync(join(IMAGING_DIR, 'orientation_6.jpg')), 'legacy.jpg');
     await t.dataSource.query('UPDATE images SET orientation = NULL, width = 70, height = 50 WHERE id = ?', [image.id]);
+    // The original and a link to it transform nothing: the row stays as it was until a variant needs the orientation.
+    await t.http.get(`/images/${image.id}/content`).set(user.auth).expect(200);
+    await t.http.post(`/images/${image.id}/links`).set(user.auth).send({}).expect(201);
+    await t.http
+      .get(`/images/${image.id}`)
+      .set(user.auth)
+      .expect(200)
+      .expect((r) => expect(r.body.data).toMatchObject({ width: 70, height: 50 }));
     const variant = await t.http.get(`/images/${image.id}/content?h=35&format=png`).set(user.auth).buffer(true).parse(binary);
     expect(variant.status).toBe(200);
     await expect(sharp(variant.body).metadata()).resolves.toMatchObject({ width: 25, height: 35 });

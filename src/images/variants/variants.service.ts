@@ -28,6 +28,7 @@ import {
   displayedSize,
   hashOfKey,
   normaliseTransform,
+  requestsNothing,
 } from './transform-params';
 import { VariantRateLimiter } from './variant-rate-limiter';
 import { VariantMetrics } from './variant.metrics';
@@ -96,6 +97,8 @@ export class VariantsService implements BeforeApplicationShutdown {
 
   /** The canonical transform of these parameters for this image (sizes as displayed); null for the original. */
   async normalise(image: Image, requested: TransformParams): Promise<Transform | null> {
+    // Nothing asked for: the original, whatever its orientation (no read of a legacy row's bytes).
+    if (requestsNothing(requested)) return null;
     if (image.orientation === null) await this.readOrientation(image);
     return normaliseTransform(requested, {
       mimeType: image.mimeType,
