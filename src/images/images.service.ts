@@ -17,7 +17,7 @@ import { Image } from './image.entity';
 import { imageAccess } from './image-access.policy';
 import { ImageRows } from './image-rows';
 import { ImageNotFoundError } from './images.errors';
-import { DeliveryPlanner, ORIGINAL_PLAN } from './delivery/delivery-planner';
+import { DeliveryPlanner } from './delivery/delivery-planner';
 import { ListTotals } from './list-totals';
 import { ContentAccess, cacheControlFor } from './links/content-access';
 import { ImageMetadata } from './metadata/image-metadata';
@@ -155,8 +155,7 @@ export class ImagesService {
     // A signed link's variants are on the owner's account: the owner shared it.
     const requesterId = grant.user?.id ?? image.ownerId;
     const plan = this.planner.plan(query, image.mimeType, accept);
-    // The original as stored (most downloads and revalidations): no transform to normalise.
-    const transform = plan === ORIGINAL_PLAN ? null : await this.variants.normalise(image, plan.params);
+    const transform = await this.variants.normalise(image, plan.params);
     let variant = transform ? await this.variants.resolve(image, transform, requesterId, clientGone?.()) : null;
     const content: StoredContent = {
       ...this.describe(image, variant),

@@ -15,7 +15,7 @@ export interface DeliveryPlan {
 
 const FREE_PARAMETERS = ['w', 'h', 'fit', 'format', 'q', 'position'] as const;
 /** The plan of a request without parameters: the original as stored. */
-export const ORIGINAL_PLAN: DeliveryPlan = Object.freeze({ params: Object.freeze({}), negotiated: false });
+const ORIGINAL: DeliveryPlan = Object.freeze({ params: Object.freeze({}), negotiated: false });
 /** `position` chooses what a crop keeps; contain crops nothing but may name it harmlessly. */
 const POSITIONED_FITS: readonly string[] = ['cover', 'contain'];
 
@@ -41,7 +41,7 @@ export class DeliveryPlanner {
   /** `expand`, then `format=auto` resolved against `Accept` for an original of `originalMime`. */
   plan(query: RequestedParams, originalMime: string, accept: string | undefined): DeliveryPlan {
     // No parameter and no preset (most downloads): the original, as the steps below would conclude.
-    if (requestsNothing(query)) return ORIGINAL_PLAN;
+    if (requestsNothing(query)) return ORIGINAL;
     const { format, ...rest } = this.expand(query);
     if (format !== 'auto') return { params: { ...rest, format }, negotiated: false };
     const original = formatOfMimeType(originalMime)!.name;
