@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AccessTokenVerifier } from './auth/access-token-verifier';
 import { installContinueGate } from './common/http/continue-gate';
+import { AppExpressAdapter } from './common/http/express-adapter';
 import { installParserErrorAnswers } from './common/http/http-parser-errors';
 import { DeliveryPlanner } from './images/delivery/delivery-planner';
 import { documentPresets } from './images/delivery/presets-openapi';
@@ -14,6 +15,11 @@ import { appConfig } from './config';
 
 /** Options every instance is created with, in main.ts and in the e2e tests alike. */
 export const APP_OPTIONS: NestApplicationOptions = { bodyParser: false, bufferLogs: true, abortOnError: false };
+
+/** The HTTP adapter every instance is created with (main.ts, the e2e tests): Express, see AppExpressAdapter. */
+export function createHttpAdapter(): AppExpressAdapter {
+  return new AppExpressAdapter();
+}
 
 /** What cannot be a provider of AppModule: the logger, Express settings and the OpenAPI document. */
 export function configureApp(app: INestApplication): INestApplication {

@@ -5,14 +5,14 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigType } from '@nestjs/config';
 import { Logger } from '@nestjs/common';
 import { AppModule } from './app.module';
-import { APP_OPTIONS, configureApp, exitOnSignals } from './app.setup';
+import { APP_OPTIONS, configureApp, createHttpAdapter, exitOnSignals } from './app.setup';
 import { ConfigValidationError, appConfig, loadEnv } from './config';
 import { allocatorNotice, currentAllocator } from './allocator';
 
 async function bootstrap(): Promise<void> {
   // Parsed once, before Nest starts: a bad value is reported by the catch below, without a stack.
   const env = loadEnv();
-  const app = configureApp(await NestFactory.create(AppModule.forRoot(env), APP_OPTIONS));
+  const app = configureApp(await NestFactory.create(AppModule.forRoot(env), createHttpAdapter(), APP_OPTIONS));
   const cfg = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const logger = new Logger('Bootstrap');
   for (const warning of cfg.warnings) logger.warn(warning);

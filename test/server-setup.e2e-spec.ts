@@ -1,10 +1,13 @@
-import { request } from 'node:http';
+import { request as expressRequest, response as expressResponse } from 'express';
+import type { Express } from 'express';
+import { IncomingMessage, ServerResponse, request } from 'node:http';
 import { connect } from 'node:net';
 import type { Server } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import { shutdown } from '../src/app.setup';
 import { makeImage } from './support/images';
 import { TestApp, createTestApp } from './support/test-app';
-import { listeningPort } from './support/uploads';
+import { listeningPort, uploadImage } from './support/uploads';
 import { TestUser, registerUser } from './support/users';
 
 /** Sends `text` one byte every `everyMs` and returns what comes back before the socket closes. */
@@ -109,5 +112,51 @@ describe('server set-up in process (configureApp, shutdown): what main.ts gets',
       await expect(shutdown(t.app, 'SIGTERM')).resolves.toBe(1);
       upload.abandon();
     });
+  });
+});
+
+/** V8's %HaveSameMap: whether two objects have the same hidden class (natives syntax, allowed from here on). */
+function sameHiddenClass(): (a: object, b: object) => boolean {
+  setFlagsFromString('--allow-natives-syntax');
+  return new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+}
+
+describe('requests and responses built on Express’s prototypes (AppExpressAdapter)', () => {
+  it('arrive on app.request and app.response, so Express does not change their prototype, and share one hidden class', async () => {
+    const t = await createTestApp();
+    try {
+      const express = t.app.getHttpAdapter().getInstance() as Express;
+      // What Express would have set: its own request/response objects as parents, with `app` of their own.
+      expect(Object.getPrototypeOf(express.request)).toBe(expressRequest);
+      expect(Object.getPrototypeOf(express.response)).toBe(expressResponse);
+      expect(Reflect.ownKeys(express.request)).toEqual(['app']);
+      expect(Reflect.ownKeys(express.response)).toEqual(['app']);
+      expect(express.request.app).toBe(express);
+      const seen: { req: IncomingMessage; res: ServerResponse; onArrival: [object, object] }[] = [];
+      (t.app.getHttpServer() as Server).prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+        const onArrival: [object, object] = [Object.getPrototypeOf(req) as object, Object.getPrototypeOf(res) as object];
+        res.once('finish', () => seen.push({ req, res, onArrival }));
+      });
+      const user = await registerUser(t);
+      const image = await uploadImage(t, user, await makeImage('jpeg'), 'shape.jpg');
+      seen.length = 0;
+      for (let i = 0; i < 3; i++) await t.http.get(`/images/${image.id}`).set(user.auth).expect(200);
+      await t.http.get(`/images/${image.id}/content`).set(user.auth).set('If-None-Match', `"${image.checksum}"`).expect(304);
+      await t.http.get(`/images/${image.id}/content`).set(user.auth).set('If-None-Match', `"${image.checksum}"`).expect(304);
+      expect(seen).toHaveLength(5);
+      for (const { req, res, onArrival } of seen) {
+        expect(onArrival).toEqual([express.request, express.response]);
+        expect(req).toBeInstanceOf(IncomingMessage);
+        expect(res).toBeInstanceOf(ServerResponse);
+        expect(req.constructor).toBe(IncomingMessage);
+      }
+      // Express's own setPrototypeOf used to give every request a hidden class of its own after it
+      // (V8 does not cache transitions from there), so these were false for every pair of requests.
+      const same = sameHiddenClass();
+      expect([same(seen[1].req, seen[2].req), same(seen[1].res, seen[2].res)]).toEqual([true, true]);
+      expect([same(seen[3].req, seen[4].req), same(seen[3].res, seen[4].res)]).toEqual([true, true]);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { APP_OPTIONS, configureApp } from '../../src/app.setup';
+import { APP_OPTIONS, configureApp, createHttpAdapter } from '../../src/app.setup';
 import { Clock } from '../../src/common/clock';
 import { parseEnv } from '../../src/config';
 import { LOG_DESTINATION } from '../../src/common/logging/logger-params';
@@ -64,7 +64,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   if (options.logs) builder = builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
   const moduleRef = await builder.compile();
-  const app = configureApp(moduleRef.createNestApplication(APP_OPTIONS));
+  const app = configureApp(moduleRef.createNestApplication(createHttpAdapter(), APP_OPTIONS));
   await app.init();
   return {
     app,
