@@ -157,8 +157,15 @@ export class ImagesService {
     const plan = this.planner.plan(query, image.mimeType, accept);
     const transform = await this.variants.normalise(image, plan.params);
     let variant = transform ? await this.variants.resolve(image, transform, requesterId, clientGone?.()) : null;
+    // One literal with every field: a spread of describe() followed by more fields gave each
+    // request's object its own hidden class (~5 % of a 304's CPU in the profile).
+    const { size, mimeType, checksum, lastModified, filename } = this.describe(image, variant);
     const content: StoredContent = {
-      ...this.describe(image, variant),
+      size,
+      mimeType,
+      checksum,
+      lastModified,
+      filename,
       disposition: query.download ? 'attachment' : 'inline',
       cacheControl: cacheControlFor(grant, image.checksum),
       vary: plan.negotiated ? 'Accept' : undefined,

@@ -16,11 +16,11 @@ export class ContentSender {
     const { checksum, lastModified } = content;
     const etag = `"${checksum}"`;
     res.setHeader('ETag', etag);
-    res.setHeader('Last-Modified', lastModified.toUTCString());
+    res.setHeader('Last-Modified', httpDate(lastModified));
     res.setHeader('Cache-Control', content.cacheControl);
     if (content.vary) res.setHeader('Vary', content.vary);
     res.setHeader('Accept-Ranges', 'bytes');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // X-Content-Type-Options: nosniff comes with every response's security headers (SecurityHeadersMiddleware).
     // Defence in depth: stored bytes opened as a document (directly or in a frame) get no script and no origin.
     res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     if (isNotModified(req, etag, content.lastModified)) {
@@ -31,7 +31,7 @@ export class ContentSender {
     const body = await content.open(range);
     // Opening may have recomputed a variant evicted meanwhile: its validators are the ones sent.
     if (content.checksum !== checksum) res.setHeader('ETag', `"${content.checksum}"`);
-    if (content.lastModified !== lastModified) res.setHeader('Last-Modified', content.lastModified.toUTCString());
+    if (content.lastModified !== lastModified) res.setHeader('Last-Modified', httpDate(content.lastModified));
     res.setHeader('Content-Type', content.mimeType);
     res.setHeader('Content-Disposition', dispositionOf(content.filename || 'image', content.disposition));
     res.setHeader('Content-Length', range ? range.end - range.start + 1 : content.size);
@@ -120,19 +120,28 @@ function isNotModified(req: Request, etag: string, lastModified: Date): boolean 
   return !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
 }
 
-/** Content-Disposition values by type and file name: a few hundred names are downloaded over and over. */
+/** Header values computed from a few hundred files' names and dates, which are served over and over. */
+const KEPT = 1024;
 const dispositions = new Map<string, string>();
-const DISPOSITIONS_KEPT = 1024;
+const httpDates = new Map<number, string>();
 
-function dispositionOf(filename: string, type: StoredContent['disposition']): string {
-  const key = `${type}/${filename}`;
-  let value = dispositions.get(key);
+function remembered<K, V>(cache: Map<K, V>, key: K, compute: (key: K) => V): V {
+  let value = cache.get(key);
   if (value === undefined) {
-    value = contentDisposition(filename, { type, fallback: asciiFallback(filename) });
-    if (dispositions.size >= DISPOSITIONS_KEPT) dispositions.delete(dispositions.keys().next().value!);
-    dispositions.set(key, value);
+    value = compute(key);
+    if (cache.size >= KEPT) cache.delete(cache.keys().next().value!);
+    cache.set(key, value);
   }
   return value;
+}
+
+function dispositionOf(filename: string, type: StoredContent['disposition']): string {
+  return remembered(dispositions, `${type}/${filename}`, () => contentDisposition(filename, { type, fallback: asciiFallback(filename) }));
+}
+
+/** Last-Modified: Date#toUTCString was ~1.5 % of a 304's CPU. */
+function httpDate(date: Date): string {
+  return remembered(httpDates, date.getTime(), () => date.toUTCString());
 }
 
 /** The library's default fallback is ISO-8859-1; clients without RFC 6266 support get pure ASCII. */
