@@ -99,7 +99,7 @@ export class ImageDecoder {
     // Belt and braces for a header read in JavaScript: libvips turned the image by its own reading of
     // the orientation; if the shape it decoded is not the one expected, its header is the one to trust.
     if (inspected.recheck && !hasShape(decoded.info, outputWidth, shown)) return this.decode(await inspected.recheck());
-    return { ...shown, orientation, metadata: describeImage(meta, decoded) };
+    return { width: shown.width, height: shown.height, orientation, metadata: describeImage(meta, decoded) };
   }
 
   /** Side and memory limits from the header. The decode reads one page (animated: false), and meta describes that page. */

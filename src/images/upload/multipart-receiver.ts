@@ -121,7 +121,7 @@ export class MultipartReceiver {
     const inspection = new UploadInspection(this.inline);
     this.put = this.storage
       .put(tempKey, stream, { staged: true, observe: inspection.observe })
-      .then((result) => ({ tempKey, filename: name, ...result, inspected: inspection.result() }));
+      .then(({ size, sha256 }) => ({ tempKey, filename: name, size, sha256, inspected: inspection.result() }));
     // A store that fails before reading everything stops reading the part: without `stop` the
     // parser would wait forever for it to drain, and the request would hang instead of a 503.
     this.put.catch((error: Error) => stop(error));
