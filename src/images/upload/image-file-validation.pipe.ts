@@ -48,22 +48,8 @@ export class ImageFileValidationPipe implements PipeTransform<ReceivedUpload | u
     const sha256 = await this.checkEnd(upload, detected);
     const owner = upload.ownerId ?? 'anonymous';
     const verified = await this.verify(owner, upload, detected);
-    // One literal with every field (a rest and spreads gave each upload's object a hidden class of its own).
-    const { tempKey, filename, size, ownerId } = upload;
-    const { width, height, orientation, metadata } = verified;
-    return {
-      tempKey,
-      filename,
-      size,
-      sha256,
-      ownerId,
-      mimeType: detected.mimeType,
-      extension: detected.extension,
-      width,
-      height,
-      orientation,
-      metadata,
-    };
+    const { inspected: _inspected, ...received } = upload;
+    return { ...received, sha256, mimeType: detected.mimeType, extension: detected.extension, ...verified };
   }
 
   /**
